@@ -1,0 +1,55 @@
+# PMLE Cards: `make run` to study locally, `make test` to run the whole suite. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Local development and tests run with these unless the environment says otherwise.
+export DJANGO_DEBUG ?= 1
+TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-not-for-production
+
+.PHONY: run test test-browser test-postgres lint format bench clean
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-dev: requirements-dev.txt $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_pmle
+	$(BIN)/python manage.py create_demo_user
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/pytest -m "not browser" -q
+
+# The suite against PostgreSQL; DATABASE_URL names a database the test runner may create a test_ copy of.
+test-postgres: $(BIN)/.installed-dev
+	$(TEST_ENV) DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/pmle} $(BIN)/pytest -m "not browser" -q
+
+# Needs Chromium at /usr/bin/chromium (apt-get install -y chromium).
+test-browser: $(BIN)/.installed-dev
+	$(TEST_ENV) $(BIN)/pytest -m browser -q
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(BIN)/.installed-dev
+	$(TEST_ENV) $(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

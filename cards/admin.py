@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from cards.models import Card, Consideration, Deck, Objective, Progress, Review, Section
+
+
+class ObjectiveInline(admin.TabularInline):
+    model = Objective
+    extra = 0
+
+
+class ConsiderationInline(admin.TabularInline):
+    model = Consideration
+    extra = 0
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "slug")
+    search_fields = ("title",)
+    inlines = [ObjectiveInline]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "section")
+    list_filter = ("section",)
+    search_fields = ("number", "title")
+    inlines = [ConsiderationInline]
+
+
+@admin.register(Consideration)
+class ConsiderationAdmin(admin.ModelAdmin):
+    list_display = ("key", "title", "objective")
+    list_filter = ("objective__section",)
+    search_fields = ("key", "title")
+    list_select_related = ("objective",)
+
+
+@admin.register(Deck)
+class DeckAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "owner", "created_at")
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    raw_id_fields = ("owner",)
+
+
+@admin.register(Card)
+class CardAdmin(admin.ModelAdmin):
+    list_display = ("front", "key", "deck", "consideration", "retired", "edited_in_admin", "updated_at")
+    list_filter = ("deck", "retired", "edited_in_admin", "consideration__objective__section")
+    search_fields = ("front", "back", "explanation", "key")
+    list_select_related = ("deck", "consideration")
+    raw_id_fields = ("consideration",)
+    readonly_fields = ("key", "updated_at")
+
+    def save_model(self, request, obj: Card, form, change: bool) -> None:
+        # An admin's edit of the text wins over later file loads (see README: "Editing content").
+        if change and {"front", "back", "explanation", "link", "consideration"} & set(form.changed_data):
+            obj.edited_in_admin = True
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Progress)
+class ProgressAdmin(admin.ModelAdmin):
+    list_display = ("user", "card", "due", "interval", "easiness", "repetitions", "suspended")
+    list_filter = ("suspended",)
+    raw_id_fields = ("user", "card")
+    search_fields = ("user__username",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # progress is written only by cards/reviews.py
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ("user", "card", "grade", "kind", "study_day", "reviewed_at", "undone_at")
+    list_filter = ("kind", "grade")
+    raw_id_fields = ("user", "card")
+    search_fields = ("user__username",)
+    date_hierarchy = "reviewed_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # the review log is append-only

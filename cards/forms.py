@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django import forms
+
+
+class GradeForm(forms.Form):
+    card = forms.IntegerField(min_value=1, error_messages={"required": "Which card? The form had no card."})
+    version = forms.IntegerField(min_value=0, error_messages={"required": "The form is missing its version."})
+    quality = forms.IntegerField(
+        min_value=0,
+        max_value=5,
+        error_messages={
+            "required": "Choose a grade from 0 to 5.",
+            "invalid": "The grade must be a whole number from 0 to 5.",
+            "min_value": "The grade must be a whole number from 0 to 5.",
+            "max_value": "The grade must be a whole number from 0 to 5.",
+        },
+    )
+
+    def error_text(self) -> str:
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)

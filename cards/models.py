@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from cards import sm2
+from cards.rendering import render_markdown
+
+
+class Section(models.Model):
+    """One of the exam guide's six sections."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("section_review", args=[self.slug])
+
+
+class Objective(models.Model):
+    """An objective of a section, numbered as in the guide ("3.4")."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="objectives")
+    number = models.CharField(max_length=10, unique=True)
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["section__number", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Consideration(models.Model):
+    """A bullet of an objective: the unit every card belongs to. ``key`` is stable ("3.4.2")."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="considerations")
+    key = models.CharField(max_length=12, unique=True)
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["objective__section__number", "objective__position", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title}"
+
+
+class Deck(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="decks",
+        help_text="Empty for the official decks, which every learner studies.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Card(models.Model):
+    """A question and its answer. Text is Markdown; the sanitised HTML is rendered once, on save."""
+
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="cards")
+    consideration = models.ForeignKey(
+        Consideration, null=True, blank=True, on_delete=models.PROTECT, related_name="cards"
+    )
+    key = models.CharField(
+        max_length=100, blank=True, help_text="Stable key of a card loaded from the deck files; empty otherwise."
+    )
+    front = models.TextField(max_length=1000)
+    back = models.TextField(max_length=4000)
+    explanation = models.TextField(max_length=4000, blank=True)
+    link = models.URLField(max_length=500, blank=True, help_text="A page to read next.")
+    position = models.PositiveIntegerField(default=0)
+    retired = models.BooleanField(default=False, help_text="Retired cards are no longer studied; history is kept.")
+    edited_in_admin = models.BooleanField(
+        default=False, help_text="Set when an admin edits the text: the file loader then leaves it alone."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    front_html = models.TextField(editable=False, default="")
+    back_html = models.TextField(editable=False, default="")
+    explanation_html = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["deck", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["deck", "key"], condition=~Q(key=""), name="card_unique_key_per_deck"),
+        ]
+        indexes = [models.Index(fields=["deck", "retired"], name="card_deck_retired")]
+
+    def __str__(self) -> str:
+        return self.front[:80]
+
+    def save(self, *args, **kwargs) -> None:
+        self.front_html = render_markdown(self.front)
+        self.back_html = render_markdown(self.back)
+        self.explanation_html = render_markdown(self.explanation)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "front_html", "back_html", "explanation_html"}
+        super().save(*args, **kwargs)
+
+
+class Progress(models.Model):
+    """A learner's SM-2 state for one card. Only cards/reviews.py writes these rows.
+
+    ``due`` is empty while the card is new (never reviewed, or its first review undone). ``version`` grows with
+    every change and is carried by the review form, so a stale or repeated submission is recognised.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress")
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="progress")
+    repetitions = models.PositiveIntegerField(default=0)
+    easiness = models.FloatField(default=2.5)
+    interval = models.PositiveIntegerField(default=0)
+    due = models.DateField(null=True, blank=True)
+    lapses = models.PositiveIntegerField(default=0)
+    review_count = models.PositiveIntegerField(default=0)
+    last_reviewed_at = models.DateTimeField(null=True, blank=True)
+    suspended = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "card"], name="progress_one_per_user_card"),
+            models.CheckConstraint(condition=Q(easiness__gte=sm2.MIN_EASINESS), name="progress_easiness_min"),
+            models.CheckConstraint(condition=Q(interval__lte=sm2.MAX_INTERVAL), name="progress_interval_max"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "due"], condition=Q(due__isnull=False, suspended=False), name="progress_user_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} / card {self.card_id}"
+
+    @property
+    def state(self) -> sm2.SM2State:
+        return sm2.SM2State(repetitions=self.repetitions, easiness=self.easiness, interval=self.interval)
+
+
+class Review(models.Model):
+    """One grade, appended to the log with the state before and after. Undo marks it ``undone_at``."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", "New"
+        SCHEDULED = "scheduled", "Scheduled"
+        DRILL = "drill", "Re-drill"
+        PRACTICE = "practice", "Practice"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_at = models.DateTimeField()
+    study_day = models.DateField()
+    grade = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    # The whole progress state before, so that undo restores it exactly, and the SM-2 state after.
+    before_repetitions = models.PositiveIntegerField()
+    before_easiness = models.FloatField()
+    before_interval = models.PositiveIntegerField()
+    before_due = models.DateField(null=True, blank=True)
+    before_lapses = models.PositiveIntegerField()
+    before_review_count = models.PositiveIntegerField()
+    before_last_reviewed_at = models.DateTimeField(null=True, blank=True)
+    after_repetitions = models.PositiveIntegerField()
+    after_easiness = models.FloatField()
+    after_interval = models.PositiveIntegerField()
+    after_due = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(grade__gte=0, grade__lte=5), name="review_grade_0_5"),
+            models.CheckConstraint(condition=Q(after_easiness__gte=sm2.MIN_EASINESS), name="review_easiness_min"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "study_day"], name="review_user_day"),
+            models.Index(fields=["user", "reviewed_at"], name="review_user_time"),
+            models.Index(fields=["card", "user"], name="review_card_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} graded card {self.card_id} {self.grade} on {self.study_day}"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from cards import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("review/", views.review, name="review"),
+    path("review/grade/", views.grade, name="grade"),
+    path("review/undo/", views.undo, name="undo"),
+    path("sections/<slug:slug>/review/", views.review, name="section_review"),
+    path("sections/<slug:slug>/review/grade/", views.grade, name="section_grade"),
+    path("sections/<slug:slug>/review/undo/", views.undo, name="section_undo"),
+]

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from cards import stats
+from cards.forms import GradeForm
+from cards.models import Card, Section
+from cards.reviews import Scope, build_queue, record_review, undo_last_review
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    overview = stats.home_overview(request.user, timezone.now())
+    return render(request, "cards/home.html", {"overview": overview})
+
+
+def _scope(slug: str | None) -> Scope:
+    return Scope(section=get_object_or_404(Section, slug=slug) if slug else None)
+
+
+def _review_url(scope: Scope) -> str:
+    return reverse("section_review", args=[scope.section.slug]) if scope.section else reverse("review")
+
+
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _render_review(
+    request: HttpRequest, scope: Scope, *, reveal: bool = False, prefer: int | None = None, status: int = 200
+) -> HttpResponse:
+    queue = build_queue(request.user, scope, timezone.now(), prefer_card_id=prefer)
+    template = "cards/review.html#card-panel" if request.htmx else "cards/review.html"
+    context = {
+        "scope": scope,
+        "queue": queue,
+        "reveal": reveal and queue.card is not None and queue.card.id == prefer,
+        "review_url": _review_url(scope),
+    }
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def review(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    scope = _scope(slug)
+    reveal = _optional_int(request.GET.get("reveal"))
+    prefer = reveal or _optional_int(request.GET.get("card"))
+    return _render_review(request, scope, reveal=reveal is not None, prefer=prefer)
+
+
+@login_required
+@require_POST
+def grade(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    scope = _scope(slug)
+    form = GradeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return _render_review(request, scope, status=400)
+    try:
+        outcome = record_review(
+            user=request.user,
+            scope=scope,
+            card_id=form.cleaned_data["card"],
+            quality=form.cleaned_data["quality"],
+            version=form.cleaned_data["version"],
+            now=timezone.now(),
+        )
+    except Card.DoesNotExist:
+        messages.error(request, "That card does not exist or is not part of this review.")
+        return _render_review(request, scope, status=404)
+    if outcome.notice:
+        messages.info(request, outcome.notice)
+    if request.htmx:
+        return _render_review(request, scope)
+    return redirect(_review_url(scope))
+
+
+@login_required
+@require_POST
+def undo(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    scope = _scope(slug)
+    undone = undo_last_review(user=request.user, now=timezone.now())
+    if undone is None:
+        messages.info(request, "Nothing to undo today.")
+    else:
+        messages.success(request, "Undone: the card is back as it was before that grade.")
+    prefer = undone.card_id if undone else None
+    if request.htmx:
+        return _render_review(request, scope, prefer=prefer)
+    url = _review_url(scope)
+    return redirect(f"{url}?card={prefer}" if prefer else url)

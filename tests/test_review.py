@@ -1,0 +1,329 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from cards.models import Progress, Review
+from tests.factories import CardFactory, ConsiderationFactory, DeckFactory, ObjectiveFactory, SectionFactory
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+NOON = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)  # study day 2026-06-10 for a UTC learner, rollover 04:00
+
+
+@pytest.fixture
+def deck(db):
+    """Two sections, three cards each, in curriculum order."""
+    official = DeckFactory(slug="official", owner=None)
+    cards = []
+    for n in (1, 2):
+        section = SectionFactory(number=n, slug=f"s{n}", title=f"Section {n}")
+        consideration = ConsiderationFactory(objective=ObjectiveFactory(section=section))
+        cards += [CardFactory(deck=official, consideration=consideration, position=p) for p in range(3)]
+    return cards
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOON, tick=False) as traveller:
+        yield traveller
+
+
+def post_grade(client, card, quality, version=None, url="grade", htmx=False, **extra):
+    if version is None:
+        progress = Progress.objects.filter(card=card).first()
+        version = progress.version if progress else 0
+    data = {"card": card.id, "version": version, "quality": quality}
+    return client.post(reverse(url, **extra), data, **(HTMX if htmx else {}))
+
+
+def test_anonymous_is_sent_to_log_in(client, deck):
+    for url in (reverse("home"), reverse("review"), reverse("section_review", args=["s1"])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    response = client.post(reverse("grade"), {"card": deck[0].id, "version": 0, "quality": 5})
+    assert response.status_code == 302
+    assert not Review.objects.exists()
+
+
+def test_review_page_shows_the_first_new_card_with_its_place_in_the_exam(learner_client, deck):
+    response = learner_client.get(reverse("review"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert deck[0].front in html
+    assert deck[0].consideration.title in html
+    assert deck[0].consideration.objective.section.title in html
+    assert deck[0].back not in html
+    assert response.context["queue"].new_count == 6
+    assert 'id="show-answer"' in html
+
+
+def test_show_answer_reveals_back_and_six_grades_with_their_intervals(learner_client, deck):
+    response = learner_client.get(reverse("review"), {"reveal": deck[0].id})
+    html = response.content.decode()
+    assert deck[0].back in html
+    for q in range(6):
+        assert f'name="quality" value="{q}"' in html
+    assert html.count("1 day") == 6  # every grade of a new card gives 1 day
+    assert "<html" in html
+
+
+def test_show_answer_with_htmx_returns_only_the_card_panel(learner_client, deck):
+    response = learner_client.get(reverse("review"), {"reveal": deck[0].id}, **HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="card-panel"')
+    assert "<html" not in html
+    assert deck[0].back in html
+
+
+def test_grading_records_the_review_and_redirects_to_the_next_card(learner, learner_client, deck):
+    response = post_grade(learner_client, deck[0], 4)
+    assert response.status_code == 302
+    assert response.url == reverse("review")
+    progress = Progress.objects.get(user=learner, card=deck[0])
+    assert (progress.repetitions, progress.interval, progress.due) == (1, 1, date(2026, 6, 11))
+    assert progress.easiness == 2.5
+    review = Review.objects.get()
+    assert (review.grade, review.kind, review.study_day) == (4, "new", date(2026, 6, 10))
+    assert (review.before_repetitions, review.after_repetitions, review.after_due) == (0, 1, date(2026, 6, 11))
+    assert deck[1].front in learner_client.get(response.url).content.decode()
+
+
+def test_grading_with_htmx_returns_the_next_card_panel(learner, learner_client, deck):
+    response = post_grade(learner_client, deck[0], 5, htmx=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="card-panel"')
+    assert deck[1].front in html
+    assert Review.objects.filter(user=learner).count() == 1
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"quality": "6"}, "from 0 to 5"),
+        ({"quality": "-1"}, "from 0 to 5"),
+        ({"quality": "abc"}, "whole number"),
+        ({"quality": "2.5"}, "whole number"),
+        ({"quality": ""}, "Choose a grade"),
+        ({"quality": None}, "Choose a grade"),
+        ({"card": "x"}, "Enter a whole number"),
+        ({"card": None}, "no card"),
+        ({"version": None}, "version"),
+    ],
+)
+def test_bad_grade_submissions_get_a_400_and_change_nothing(learner_client, deck, data, message, htmx):
+    form = {"card": deck[0].id, "version": 0, "quality": 4} | data
+    form = {k: v for k, v in form.items() if v is not None}
+    response = learner_client.post(reverse("grade"), form, **(HTMX if htmx else {}))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Review.objects.exists()
+    assert not Progress.objects.exists()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_unknown_card_gets_404_and_changes_nothing(learner_client, deck, htmx):
+    response = learner_client.post(
+        reverse("grade"), {"card": 999999, "version": 0, "quality": 4}, **(HTMX if htmx else {})
+    )
+    assert response.status_code == 404
+    assert "does not exist" in response.content.decode()
+    assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_another_learners_card_gets_404(learner_client, outsider, deck, htmx):
+    private = CardFactory(deck=DeckFactory(owner=outsider), consideration=deck[0].consideration)
+    response = post_grade(learner_client, private, 4, htmx=htmx)
+    assert response.status_code == 404
+    assert not Review.objects.exists()
+    assert private.front not in learner_client.get(reverse("review")).content.decode()
+
+
+def test_a_card_outside_the_section_scope_gets_404(learner_client, deck):
+    response = post_grade(learner_client, deck[3], 4, url="section_grade", args=["s1"])
+    assert response.status_code == 404
+    assert not Review.objects.exists()
+
+
+def test_unknown_section_gets_404(learner_client, deck):
+    assert learner_client.get(reverse("section_review", args=["nope"])).status_code == 404
+
+
+def test_section_review_only_serves_that_sections_cards(learner_client, deck):
+    response = learner_client.get(reverse("section_review", args=["s2"]))
+    assert response.context["queue"].card == deck[3]
+    assert response.context["queue"].new_count == 3
+    response = post_grade(learner_client, deck[3], 5, url="section_grade", args=["s2"])
+    assert response.url == reverse("section_review", args=["s2"])
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_double_submission_records_exactly_one_review(learner, learner_client, deck, htmx):
+    first = post_grade(learner_client, deck[0], 4, version=0, htmx=htmx)
+    second = post_grade(learner_client, deck[0], 4, version=0, htmx=htmx)
+    assert first.status_code in (200, 302) and second.status_code in (200, 302)
+    assert Review.objects.filter(user=learner).count() == 1
+    assert Progress.objects.get(user=learner, card=deck[0]).review_count == 1
+    page = second if htmx else learner_client.get(second.url)
+    html = page.content.decode()
+    assert "already graded" in html
+    assert deck[1].front in html  # the current next card
+
+
+def test_a_second_tab_with_an_old_form_changes_nothing(learner, learner_client, deck):
+    post_grade(learner_client, deck[0], 2)  # now version 1, in re-drill
+    post_grade(learner_client, deck[0], 5, version=0)
+    progress = Progress.objects.get(user=learner, card=deck[0])
+    assert (progress.repetitions, progress.version) == (0, 1)
+    assert Review.objects.count() == 1
+
+
+def test_cards_graded_below_4_come_back_after_the_others_without_changing_their_schedule(learner, learner_client, deck):
+    post_grade(learner_client, deck[0], 2, url="section_grade", args=["s1"])
+    post_grade(learner_client, deck[1], 3, url="section_grade", args=["s1"])
+    after_first = Progress.objects.get(user=learner, card=deck[0])
+    response = learner_client.get(reverse("section_review", args=["s1"]))
+    queue = response.context["queue"]
+    assert queue.card == deck[2]
+    assert queue.drill_ids == [deck[0].id, deck[1].id]
+    post_grade(learner_client, deck[2], 5, url="section_grade", args=["s1"])
+    queue = learner_client.get(reverse("section_review", args=["s1"])).context["queue"]
+    assert (queue.card, queue.kind) == (deck[0], "drill")
+    post_grade(learner_client, deck[0], 3, url="section_grade", args=["s1"])  # still below 4: comes back again
+    post_grade(learner_client, deck[1], 4, url="section_grade", args=["s1"])  # done for today
+    queue = learner_client.get(reverse("section_review", args=["s1"])).context["queue"]
+    assert queue.drill_ids == [deck[0].id]
+    drilled = Progress.objects.get(user=learner, card=deck[0])
+    assert (drilled.repetitions, drilled.easiness, drilled.interval, drilled.due) == (
+        after_first.repetitions,
+        after_first.easiness,
+        after_first.interval,
+        after_first.due,
+    )
+    assert list(Review.objects.filter(card=deck[0]).values_list("kind", flat=True)) == ["new", "drill"]
+    post_grade(learner_client, deck[0], 5, url="section_grade", args=["s1"])
+    response = learner_client.get(reverse("section_review", args=["s1"]))
+    assert response.context["queue"].card is None
+    assert "All done for now" in response.content.decode()
+    assert "Thursday 11 June 2026" in response.content.decode()
+
+
+def test_drill_buttons_say_what_they_do(learner_client, deck):
+    post_grade(learner_client, deck[0], 1, url="section_grade", args=["s1"])
+    for card in deck[1:3]:
+        post_grade(learner_client, card, 5, url="section_grade", args=["s1"])
+    html = learner_client.get(reverse("section_review", args=["s1"]), {"reveal": deck[0].id}).content.decode()
+    assert "again today" in html and "done for today" in html
+
+
+def test_new_cards_stop_at_the_daily_limit(learner, learner_client, deck):
+    learner.new_cards_per_day = 2
+    learner.save()
+    assert learner_client.get(reverse("review")).context["queue"].new_ids == [deck[0].id, deck[1].id]
+    post_grade(learner_client, deck[0], 5)
+    assert learner_client.get(reverse("review")).context["queue"].new_ids == [deck[1].id]
+    post_grade(learner_client, deck[1], 5)
+    assert learner_client.get(reverse("review")).context["queue"].card is None
+    response = post_grade(learner_client, deck[2], 5)  # a hand-made POST for a card over the limit
+    assert Review.objects.count() == 2
+    assert "not in today" in learner_client.get(response.url).content.decode()
+
+
+def test_due_cards_come_first_oldest_due_first_and_stop_at_the_daily_maximum(learner, learner_client, deck, frozen):
+    for card in deck[:3]:
+        post_grade(learner_client, card, 5)
+    frozen.move_to(datetime(2026, 6, 12, 12, 0, tzinfo=UTC))
+    Progress.objects.filter(card=deck[2]).update(due=date(2026, 6, 9))
+    learner.max_reviews_per_day = 2
+    learner.save()
+    queue = learner_client.get(reverse("review")).context["queue"]
+    assert queue.due_ids == [deck[2].id, deck[0].id]
+    assert queue.card == deck[2] and queue.kind == "scheduled"
+    post_grade(learner_client, deck[2], 4)
+    post_grade(learner_client, deck[0], 4)
+    queue = learner_client.get(reverse("review")).context["queue"]
+    assert queue.due_ids == []
+    assert queue.card == deck[3]  # new cards still come
+    assert Progress.objects.get(card=deck[0]).interval == 6
+
+
+def test_a_review_at_1_30_belongs_to_the_evening_before(learner, learner_client, deck, frozen):
+    learner.time_zone = "America/New_York"
+    learner.save()
+    frozen.move_to(datetime(2026, 6, 11, 5, 30, tzinfo=UTC))  # 01:30 in New York on the 11th
+    post_grade(learner_client, deck[0], 5)
+    review = Review.objects.get()
+    assert review.study_day == date(2026, 6, 10)
+    assert Progress.objects.get(card=deck[0]).due == date(2026, 6, 11)
+    frozen.move_to(datetime(2026, 6, 11, 8, 0, tzinfo=UTC))  # 04:00 in New York: the next study day
+    assert learner_client.get(reverse("review")).context["queue"].due_ids == [deck[0].id]
+
+
+def test_suspended_cards_never_appear(learner, learner_client, deck):
+    Progress.objects.create(user=learner, card=deck[0], suspended=True)
+    queue = learner_client.get(reverse("review")).context["queue"]
+    assert deck[0].id not in queue.new_ids
+    assert queue.card == deck[1]
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_undo_restores_the_state_before_exactly(learner, learner_client, deck, frozen, htmx):
+    post_grade(learner_client, deck[0], 5)
+    frozen.move_to(datetime(2026, 6, 11, 12, 0, tzinfo=UTC))
+    before = Progress.objects.get(card=deck[0])
+    post_grade(learner_client, deck[0], 1)
+    response = learner_client.post(reverse("undo"), **(HTMX if htmx else {}))
+    after = Progress.objects.get(card=deck[0])
+    fields = ("repetitions", "easiness", "interval", "due", "lapses", "review_count", "last_reviewed_at")
+    assert [getattr(after, f) for f in fields] == [getattr(before, f) for f in fields]
+    assert after.version > before.version
+    assert Review.objects.filter(undone_at__isnull=True).count() == 1
+    html = (response if htmx else learner_client.get(response.url)).content.decode()
+    assert "Undone" in html
+    assert deck[0].front in html  # the undone card is shown again
+
+
+def test_undo_of_a_first_review_makes_the_card_new_again_and_walks_back_through_today(learner, learner_client, deck):
+    post_grade(learner_client, deck[0], 5)
+    post_grade(learner_client, deck[1], 2)
+    learner_client.post(reverse("undo"))
+    learner_client.post(reverse("undo"))
+    queue = learner_client.get(reverse("review")).context["queue"]
+    assert queue.new_ids[:2] == [deck[0].id, deck[1].id]
+    assert queue.drill_ids == []
+    assert not Progress.objects.filter(due__isnull=False).exists()
+    response = learner_client.post(reverse("undo"))
+    assert "Nothing to undo" in learner_client.get(response.url).content.decode()
+
+
+def test_undo_does_not_reach_into_yesterday(learner, learner_client, deck, frozen):
+    post_grade(learner_client, deck[0], 5)
+    frozen.move_to(datetime(2026, 6, 11, 12, 0, tzinfo=UTC))
+    learner_client.post(reverse("undo"))
+    assert Progress.objects.get(card=deck[0]).repetitions == 1
+
+
+def test_undo_and_grade_refuse_get(learner_client, deck):
+    assert learner_client.get(reverse("undo")).status_code == 405
+    assert learner_client.get(reverse("grade")).status_code == 405
+
+
+def test_retired_cards_are_not_studied(learner_client, deck):
+    deck[0].retired = True
+    deck[0].save()
+    assert learner_client.get(reverse("review")).context["queue"].card == deck[1]
+    assert post_grade(learner_client, deck[0], 5).status_code == 404
+
+
+def test_home_lists_sections_with_due_and_new(learner_client, deck):
+    response = learner_client.get(reverse("home"))
+    assert response.status_code == 200
+    rows = response.context["overview"].sections
+    assert [(r.section.number, r.new, r.due) for r in rows] == [(1, 3, 0), (2, 3, 0)]
+    assert reverse("section_review", args=["s1"]) in response.content.decode()

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cards.studyday import study_day, study_day_bounds, study_day_start
+
+NY = "America/New_York"
+BERLIN = "Europe/Berlin"
+
+
+def at(tz: str, *args: int, fold: int = 0) -> datetime:
+    return datetime(*args, tzinfo=ZoneInfo(tz), fold=fold)
+
+
+@pytest.mark.parametrize(
+    ("moment", "tz", "hour", "expected"),
+    [
+        (at(NY, 2026, 5, 10, 1, 30), NY, 4, date(2026, 5, 9)),  # 01:30 belongs to the evening before
+        (at(NY, 2026, 5, 10, 3, 59), NY, 4, date(2026, 5, 9)),
+        (at(NY, 2026, 5, 10, 4, 0), NY, 4, date(2026, 5, 10)),
+        (at(NY, 2026, 5, 10, 23, 59), NY, 0, date(2026, 5, 10)),
+        (at(NY, 2026, 5, 10, 0, 0), NY, 0, date(2026, 5, 10)),
+        # Spring forward in New York, 2026-03-08 02:00 -> 03:00: the boundary stays at 04:00 local.
+        (at(NY, 2026, 3, 8, 3, 59), NY, 4, date(2026, 3, 7)),
+        (at(NY, 2026, 3, 8, 4, 0), NY, 4, date(2026, 3, 8)),
+        # Fall back in New York, 2026-11-01 02:00 -> 01:00: both 01:30s belong to the evening before.
+        (at(NY, 2026, 11, 1, 1, 30, fold=0), NY, 4, date(2026, 10, 31)),
+        (at(NY, 2026, 11, 1, 1, 30, fold=1), NY, 4, date(2026, 10, 31)),
+        (at(NY, 2026, 11, 1, 4, 0), NY, 4, date(2026, 11, 1)),
+        # Europe, 2026-03-29 02:00 -> 03:00 and 2026-10-25 03:00 -> 02:00.
+        (at(BERLIN, 2026, 3, 29, 3, 30), BERLIN, 4, date(2026, 3, 28)),
+        (at(BERLIN, 2026, 10, 25, 2, 30, fold=1), BERLIN, 4, date(2026, 10, 24)),
+        # The same instant, seen from two zones.
+        (datetime(2026, 6, 1, 3, 0, tzinfo=UTC), "UTC", 4, date(2026, 5, 31)),
+        (datetime(2026, 6, 1, 3, 0, tzinfo=UTC), "Asia/Tokyo", 4, date(2026, 6, 1)),
+    ],
+)
+def test_study_day(moment, tz, hour, expected):
+    assert study_day(moment, tz, hour) == expected
+
+
+def test_a_change_of_time_zone_moves_the_study_day():
+    moment = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)  # 02:00 in New York, 15:00 in Tokyo
+    assert study_day(moment, NY, 4) == date(2026, 5, 31)
+    assert study_day(moment, "Asia/Tokyo", 4) == date(2026, 6, 1)
+
+
+def test_naive_datetimes_are_refused():
+    with pytest.raises(ValueError):
+        study_day(datetime(2026, 1, 1, 12), "UTC", 4)
+
+
+@pytest.mark.parametrize(
+    ("day", "tz", "hour", "start_utc"),
+    [
+        (date(2026, 5, 10), NY, 4, datetime(2026, 5, 10, 8, tzinfo=UTC)),
+        (date(2026, 3, 8), NY, 2, datetime(2026, 3, 8, 7, tzinfo=UTC)),  # 02:00 does not exist: starts at 03:00 EDT
+        (date(2026, 11, 1), NY, 1, datetime(2026, 11, 1, 5, tzinfo=UTC)),  # 01:00 happens twice: the first one
+    ],
+)
+def test_study_day_start(day, tz, hour, start_utc):
+    assert study_day_start(day, tz, hour) == start_utc
+
+
+@pytest.mark.parametrize("day", [date(2026, 3, 7), date(2026, 3, 8), date(2026, 10, 31), date(2026, 11, 1)])
+@pytest.mark.parametrize("hour", [0, 2, 4])
+def test_bounds_round_trip_across_dst(day, hour):
+    start, end = study_day_bounds(day, NY, hour)
+    assert study_day(start, NY, hour) == day
+    assert study_day(end, NY, hour) != day
+    assert 23 * 3600 <= (end - start).total_seconds() <= 25 * 3600
