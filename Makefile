@@ -30,7 +30,7 @@ test: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(BIN)/pytest -m "not browser" -q
+	$(TEST_ENV) $(BIN)/pytest -m "not browser and not postgres" -q
 
 # The suite against PostgreSQL; DATABASE_URL names a database the test runner may create a test_ copy of.
 test-postgres: $(BIN)/.installed-dev

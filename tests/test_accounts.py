@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+
+
+def test_sign_up_logs_the_new_learner_in_with_default_preferences(client, db):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "ada",
+            "email": "ada@example.com",
+            "password1": "a long pass phrase",
+            "password2": "a long pass phrase",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    user = User.objects.get(username="ada")
+    assert (user.time_zone, user.rollover_hour, user.new_cards_per_day, user.max_reviews_per_day) == ("UTC", 4, 20, 200)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_sign_up_honours_a_safe_next_and_ignores_an_unsafe_one(client, db):
+    data = {"username": "bo", "password1": "a long pass phrase", "password2": "a long pass phrase"}
+    response = client.post(reverse("signup") + "?next=/review/", data)
+    assert response.url == "/review/"
+    client.logout()
+    response = client.post(reverse("signup") + "?next=https://evil.example/", data | {"username": "cy"})
+    assert response.url == reverse("home")
+
+
+def test_sign_up_with_mismatched_passwords_creates_nothing(client, db):
+    response = client.post(reverse("signup"), {"username": "x", "password1": "a long pass phrase", "password2": "no"})
+    assert response.status_code == 200
+    assert "didn’t match" in response.content.decode() or "didn't match" in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_log_in_and_log_out_by_post(client, learner):
+    response = client.post(reverse("login"), {"username": "learner", "password": "correct horse battery"})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("logout")).status_code == 405  # logging out needs a POST
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_wrong_password_is_refused(client, learner):
+    response = client.post(reverse("login"), {"username": "learner", "password": "nope"})
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
+
+
+def test_preferences_are_saved(learner, learner_client):
+    response = learner_client.post(
+        reverse("preferences"),
+        {"time_zone": "Europe/Berlin", "rollover_hour": 3, "new_cards_per_day": 10, "max_reviews_per_day": 100},
+    )
+    assert response.status_code == 302
+    learner.refresh_from_db()
+    assert (learner.time_zone, learner.rollover_hour, learner.new_cards_per_day, learner.max_reviews_per_day) == (
+        "Europe/Berlin",
+        3,
+        10,
+        100,
+    )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"time_zone": "Mars/Olympus"},
+        {"rollover_hour": 24},
+        {"rollover_hour": -1},
+        {"new_cards_per_day": 501},
+        {"max_reviews_per_day": 0},
+        {"max_reviews_per_day": "many"},
+    ],
+)
+def test_invalid_preferences_get_400_and_change_nothing(learner, learner_client, bad):
+    data = {"time_zone": "UTC", "rollover_hour": 4, "new_cards_per_day": 20, "max_reviews_per_day": 200} | bad
+    response = learner_client.post(reverse("preferences"), data)
+    assert response.status_code == 400
+    assert 'class="errorlist"' in response.content.decode()
+    learner.refresh_from_db()
+    assert (learner.time_zone, learner.rollover_hour, learner.new_cards_per_day) == ("UTC", 4, 20)
+
+
+def test_preferences_need_login(client, db):
+    assert client.get(reverse("preferences")).status_code == 302
+
+
+def test_change_password(learner, learner_client):
+    response = learner_client.post(
+        reverse("password_change"),
+        {
+            "old_password": "correct horse battery",
+            "new_password1": "another long phrase",
+            "new_password2": "another long phrase",
+        },
+    )
+    assert response.status_code == 302
+    learner.refresh_from_db()
+    assert learner.check_password("another long phrase")

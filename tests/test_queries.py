@@ -1,0 +1,71 @@
+"""The review screen and the grade POST issue the same number of queries at 10 and at 1,000 cards."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cards.models import Card, Progress, Review
+from tests.factories import ConsiderationFactory, DeckFactory
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+# (review page with the answer shown, grade POST): session + user, today's reviews, the due, new and next-card
+# queries; the POST re-reads the queue inside its transaction, and with HTMX renders the next card too.
+PINNED = {False: (7, 13), True: (7, 18)}
+
+
+def build(learner, n: int) -> list[Card]:
+    """n cards, a third of them due today, some graded today (so the re-drill has entries)."""
+    deck = DeckFactory(owner=None)
+    consideration = ConsiderationFactory()
+    cards = Card.objects.bulk_create(
+        Card(deck=deck, consideration=consideration, front=f"Q{i}?", back=f"A{i}.", position=i) for i in range(n)
+    )
+    Progress.objects.bulk_create(
+        Progress(user=learner, card=c, repetitions=2, interval=6, due=date(2026, 6, 10), review_count=2, version=2)
+        for c in cards[: n // 3]
+    )
+    reviewed_today = cards[-max(n // 10, 1) :]
+    Progress.objects.bulk_create(
+        Progress(user=learner, card=c, repetitions=2, interval=6, due=date(2026, 6, 16), review_count=2, version=2)
+        for c in reviewed_today
+    )
+    for c in reviewed_today:
+        Review.objects.create(
+            user=learner, card=c, reviewed_at=datetime(2026, 6, 10, 9, tzinfo=UTC), study_day=date(2026, 6, 10),
+            grade=4, kind="scheduled", before_repetitions=1, before_easiness=2.5, before_interval=1,
+            before_lapses=0, before_review_count=1, after_repetitions=2, after_easiness=2.5, after_interval=6,
+            after_due=date(2026, 6, 16),
+        )  # fmt: skip
+    return cards
+
+
+def count(client, method: str, url: str, data=None, **extra) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = getattr(client, method)(url, data or {}, **extra)
+    assert response.status_code in (200, 302)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_review_page_and_grade_post_queries_do_not_grow_with_the_deck(learner, client, htmx):
+    extra = HTMX if htmx else {}
+    counts = {}
+    with time_machine.travel(datetime(2026, 6, 10, 12, tzinfo=UTC), tick=False):
+        for n in (10, 1000):
+            Review.objects.all().delete()
+            Progress.objects.all().delete()
+            Card.objects.all().delete()
+            cards = build(learner, n)
+            client.force_login(learner)
+            card = cards[0]
+            page = count(client, "get", reverse("review"), {"reveal": card.id}, **extra)
+            grade = count(client, "post", reverse("grade"), {"card": card.id, "version": 2, "quality": 4}, **extra)
+            assert Review.objects.filter(card=card).count() == 1  # the grade was recorded
+            counts[n] = (page, grade)
+    assert counts[10] == counts[1000] == PINNED[htmx]
