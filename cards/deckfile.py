@@ -43,12 +43,7 @@ class Guide:
     sections: list[dict] = field(default_factory=list)
 
     def consideration_keys(self) -> list[str]:
-        return [
-            c["key"]
-            for s in self.sections
-            for o in s["objective"]
-            for c in o["consideration"]
-        ]
+        return [c["key"] for s in self.sections for o in s["objective"] for c in o["consideration"]]
 
 
 def read_guide(deck_dir: Path = OFFICIAL_DECK_DIR) -> Guide:
@@ -119,11 +114,20 @@ def check_cards(cards: list[CardData], guide: Guide, *, require_coverage: bool =
             problems.append(f"{c.source}: {c.key}: same front as {by_front[norm].key}")
         by_front[norm] = c
     for i, (a, ca) in enumerate(fronts):
+        matcher = difflib.SequenceMatcher(None, b=a)  # caches its analysis of ``a`` for every comparison below
         for b, cb in fronts[i + 1 :]:
-            if a != b and difflib.SequenceMatcher(None, a, b).ratio() >= NEAR_DUPLICATE_RATIO:
+            if a == b:
+                continue
+            matcher.set_seq1(b)
+            # real_quick_ratio and quick_ratio are cheap upper bounds of ratio: most pairs stop there.
+            if (
+                matcher.real_quick_ratio() >= NEAR_DUPLICATE_RATIO
+                and matcher.quick_ratio() >= NEAR_DUPLICATE_RATIO
+                and matcher.ratio() >= NEAR_DUPLICATE_RATIO
+            ):
                 problems.append(f"{ca.source}: {ca.key}: front nearly the same as {cb.key}")
     if require_coverage:
-        counts = {k: 0 for k in known}
+        counts = dict.fromkeys(known, 0)
         for c in cards:
             if c.consideration in counts:
                 counts[c.consideration] += 1
