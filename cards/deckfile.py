@@ -137,11 +137,28 @@ def check_cards(cards: list[CardData], guide: Guide, *, require_coverage: bool =
     return problems
 
 
-if __name__ == "__main__":  # python cards/deckfile.py [section-N.toml ...]: check files by hand
+def count_table(cards: list[CardData], guide: Guide) -> str:
+    """Cards per section and per objective, as printed by ``python3 cards/deckfile.py --counts``."""
+    lines = []
+    for s in guide.sections:
+        per_objective = {
+            o["number"]: sum(c.consideration.rsplit(".", 1)[0] == o["number"] for c in cards) for o in s["objective"]
+        }
+        lines.append(f"Section {s['number']} {s['title']}: {sum(per_objective.values())} cards")
+        for o in s["objective"]:
+            lines.append(f"  {o['number']} {o['title']}: {per_objective[o['number']]}")
+    lines.append(f"Total: {len(cards)} cards")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python3 cards/deckfile.py [--counts | section-N.toml ...]: check files by hand
     import sys
 
     guide = read_guide()
     cards = read_cards()
+    if sys.argv[1:] == ["--counts"]:
+        print(count_table(cards, guide))
+        sys.exit(0)
     only = set(sys.argv[1:])
     problems = check_cards(cards, guide, require_coverage=not only)
     if only:

@@ -14,6 +14,7 @@ from cards.deckfile import (
     MIN_CARDS_PER_CONSIDERATION,
     CardData,
     check_cards,
+    count_table,
     read_cards,
     read_guide,
 )
@@ -151,3 +152,10 @@ def test_the_markdown_audit_catches_what_the_sanitiser_would_remove(text):
 def test_fenced_code_tables_and_lists_pass_the_audit():
     text = "| a | b |\n|---|---|\n| 1 | 2 |\n\n```sql\nSELECT 1\n```\n\n- one\n- [two](https://cloud.google.com/)"
     assert sanitiser_would_change(text) == []
+
+
+def test_the_count_table_adds_up():
+    table = count_table(CARDS, GUIDE)
+    assert table.endswith(f"Total: {len(CARDS)} cards")
+    section_totals = [int(line.rsplit(": ", 1)[1].split()[0]) for line in table.splitlines() if line.startswith("Sec")]
+    assert sum(section_totals) == len(CARDS)
