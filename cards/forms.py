@@ -4,8 +4,13 @@ from django import forms
 
 
 class GradeForm(forms.Form):
-    card = forms.IntegerField(min_value=1, error_messages={"required": "Which card? The form had no card."})
-    version = forms.IntegerField(min_value=0, error_messages={"required": "The form is missing its version."})
+    # Upper bounds keep out-of-range numbers from reaching the database as overflowing query parameters.
+    card = forms.IntegerField(
+        min_value=1, max_value=2**63 - 1, error_messages={"required": "Which card? The form had no card."}
+    )
+    version = forms.IntegerField(
+        min_value=0, max_value=2**31 - 1, error_messages={"required": "The form is missing its version."}
+    )
     quality = forms.IntegerField(
         min_value=0,
         max_value=5,
