@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from accounts.models import User
+from accounts.models import Membership, StudyGroup, User
 
 
 class SignupForm(UserCreationForm):
@@ -22,3 +22,51 @@ class PreferencesForm(forms.ModelForm):
             "new_cards_per_day": "New cards per day",
             "max_reviews_per_day": "Maximum reviews per day",
         }
+
+
+class StudyGroupForm(forms.ModelForm):
+    class Meta:
+        model = StudyGroup
+        fields = ("name", "description")
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+INVITE_VALIDITY = {"1": 1, "7": 7, "30": 30, "never": None}
+
+
+class InviteForm(forms.Form):
+    valid_for = forms.ChoiceField(
+        label="Link valid for",
+        choices=[("1", "1 day"), ("7", "7 days"), ("30", "30 days"), ("never", "until I rotate or disable it")],
+        initial="7",
+    )
+
+    def days(self) -> int | None:
+        return INVITE_VALIDITY[self.cleaned_data["valid_for"]]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(
+        choices=[(Membership.Role.EDITOR, "Editor"), (Membership.Role.MEMBER, "Member")],
+        error_messages={"invalid_choice": "A role is editor or member; ownership is handed over separately."},
+    )
+
+
+class TransferForm(forms.Form):
+    user = forms.IntegerField(min_value=1, error_messages={"required": "Choose the member to hand the group to."})
+
+
+class PrivacyForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("share_stats", "on_leaderboard")
+        labels = {
+            "share_stats": "Show my figures to the group",
+            "on_leaderboard": "Put me on the weekly leaderboard",
+        }
+
+
+class JoinForm(forms.Form):
+    share_stats = forms.BooleanField(
+        required=False, initial=True, label="Show my figures (due cards, reviews, mastery) to the group"
+    )

@@ -34,3 +34,67 @@ class User(AbstractUser):
             models.CheckConstraint(condition=Q(rollover_hour__lte=23), name="user_rollover_hour_range"),
             models.CheckConstraint(condition=Q(max_reviews_per_day__gte=1), name="user_max_reviews_positive"),
         ]
+
+
+class StudyGroup(models.Model):
+    """People preparing for the exam together: they share decks and, if each agrees, their figures.
+
+    The invite link's secret is never stored: only its SHA-256 digest, so a copy of the database cannot be used to
+    join a group. Rotating replaces the digest, which invalidates the old link.
+    """
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    invite_digest = models.CharField(max_length=64, blank=True, editable=False)
+    invite_expires_at = models.DateTimeField(null=True, blank=True)
+    members = models.ManyToManyField("User", through="Membership", related_name="study_groups")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invite_digest"], condition=~Q(invite_digest=""), name="studygroup_unique_invite_digest"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """One user in one group, with a role and their own privacy choices."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        EDITOR = "editor", "Editor"
+        MEMBER = "member", "Member"
+
+    group = models.ForeignKey(StudyGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    share_stats = models.BooleanField(
+        default=True, help_text="Other members see my figures on the group dashboard; otherwise they see 'private'."
+    )
+    on_leaderboard = models.BooleanField(default=False, help_text="Show my weekly review count on the leaderboard.")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="membership_one_per_user_group"),
+            models.CheckConstraint(condition=Q(role__in=["owner", "editor", "member"]), name="membership_role_valid"),
+        ]
+        indexes = [models.Index(fields=["user", "group", "role"], name="membership_user_group_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group} ({self.role})"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (self.Role.OWNER, self.Role.EDITOR)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER

@@ -1,14 +1,33 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import PreferencesForm, SignupForm
+from accounts import groups
+from accounts.forms import (
+    InviteForm,
+    JoinForm,
+    PreferencesForm,
+    PrivacyForm,
+    RoleForm,
+    SignupForm,
+    StudyGroupForm,
+    TransferForm,
+)
+from accounts.models import Membership, StudyGroup
+from cards import stats
+from cards.access import group_for_user, member_of_group
+from cards.models import DeckShare
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -42,3 +61,214 @@ def preferences(request: HttpRequest) -> HttpResponse:
             return redirect("preferences")
         return render(request, "accounts/preferences.html", {"form": form}, status=400)
     return render(request, "accounts/preferences.html", {"form": form})
+
+
+# Study groups ------------------------------------------------------------------------------------------------------
+# Groups are fetched through cards.access.group_for_user (404 for outsiders, 403 for a missing role) and changed
+# through accounts.groups; the figures come from cards.stats.group_dashboard.
+
+INVITE_SESSION_KEY = "new_invite_link:{}"
+
+
+@login_required
+@require_GET
+def group_list(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("group")
+        .annotate(member_count=Count("group__memberships"))
+        .order_by("group__name", "group_id")
+    )
+    return render(request, "groups/list.html", {"memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_create(request: HttpRequest) -> HttpResponse:
+    form = StudyGroupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "groups/form.html", {"form": form}, status=400)
+        group = groups.create_group(owner=request.user, **form.cleaned_data)
+        messages.success(request, "Group created. Create an invite link to bring people in.")
+        return redirect("group_detail", group.slug)
+    return render(request, "groups/form.html", {"form": form})
+
+
+def _render_group(request: HttpRequest, group: StudyGroup, me: Membership, *, status: int = 200) -> HttpResponse:
+    context = {
+        "group": group,
+        "me": me,
+        "dashboard": stats.group_dashboard(group, request.user, timezone.now()),
+        "shares": DeckShare.objects.filter(group=group).select_related("deck", "deck__owner").order_by("deck__title"),
+        "privacy_form": PrivacyForm(instance=me),
+        "new_invite_link": request.session.pop(INVITE_SESSION_KEY.format(group.id), None),
+    }
+    if me.is_owner:
+        context["invite_form"] = InviteForm()
+        context["invite_active"] = bool(group.invite_digest)
+        context["role_choices"] = RoleForm.base_fields["role"].choices
+    return render(request, "groups/detail.html", context, status=status)
+
+
+def _group_error(request: HttpRequest, group: StudyGroup, me: Membership, message: str) -> HttpResponse:
+    messages.error(request, message)
+    return _render_group(request, group, me, status=400)
+
+
+@login_required
+@require_GET
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group, me = group_for_user(request.user, slug, "view")
+    return _render_group(request, group, me)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    group, me = group_for_user(request.user, slug, "own")
+    form = StudyGroupForm(request.POST if request.method == "POST" else None, instance=group)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "groups/form.html", {"form": form, "group": group}, status=400)
+        form.save()
+        messages.success(request, "Group saved.")
+        return redirect("group_detail", group.slug)
+    return render(request, "groups/form.html", {"form": form, "group": group})
+
+
+@login_required
+@require_POST
+def group_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    group, me = group_for_user(request.user, slug, "own")
+    if request.POST.get("confirm") != group.name:
+        return _group_error(request, group, me, "To delete the group, type its name exactly. Nothing was deleted.")
+    groups.delete_group(group=group)
+    messages.success(request, f"Deleted the group {group.name}. Its decks and everyone's history are kept.")
+    return redirect("group_list")
+
+
+@login_required
+@require_POST
+def group_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    group, me = group_for_user(request.user, slug, "own")
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _group_error(request, group, me, "Choose how long the invite link stays valid.")
+    days = form.days()
+    token = groups.rotate_invite(
+        group=group, now=timezone.now(), valid_for=timedelta(days=days) if days is not None else None
+    )
+    # Only a digest is stored, so the link can be shown just this once: the session carries it to the next page.
+    request.session[INVITE_SESSION_KEY.format(group.id)] = request.build_absolute_uri(
+        reverse("group_join", args=[token])
+    )
+    messages.success(request, "New invite link created; any earlier link no longer works.")
+    return redirect("group_detail", group.slug)
+
+
+@login_required
+@require_POST
+def group_invite_disable(request: HttpRequest, slug: str) -> HttpResponse:
+    group, me = group_for_user(request.user, slug, "own")
+    groups.disable_invite(group=group)
+    messages.success(request, "Invite link disabled: nobody can join with it any more.")
+    return redirect("group_detail", group.slug)
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    group, me = group_for_user(request.user, slug, "own")
+    target = member_of_group(group, user_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _group_error(request, group, me, " ".join(form.errors["role"]))
+    try:
+        groups.change_role(group=group, membership=target, role=form.cleaned_data["role"])
+    except groups.GroupError as error:
+        return _group_error(request, group, me, str(error))
+    messages.success(request, f"{target.user.username} is now {target.get_role_display().lower()}.")
+    return redirect("group_detail", group.slug)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    group, me = group_for_user(request.user, slug, "own")
+    target = member_of_group(group, user_id)
+    try:
+        groups.remove_member(group=group, membership=target)
+    except groups.GroupError as error:
+        return _group_error(request, group, me, str(error))
+    messages.success(request, f"Removed {target.user.username} from the group.")
+    return redirect("group_detail", group.slug)
+
+
+@login_required
+@require_POST
+def group_transfer(request: HttpRequest, slug: str) -> HttpResponse:
+    group, me = group_for_user(request.user, slug, "own")
+    form = TransferForm(request.POST)
+    if not form.is_valid():
+        return _group_error(request, group, me, "Choose the member to hand the group to.")
+    target = Membership.objects.filter(group=group, user_id=form.cleaned_data["user"]).select_related("user").first()
+    if target is None:
+        return _group_error(request, group, me, "Only a member of the group can become its owner.")
+    try:
+        groups.transfer_ownership(group=group, from_user=request.user, to_membership=target)
+    except groups.GroupError as error:
+        return _group_error(request, group, me, str(error))
+    messages.success(request, f"{target.user.username} now owns the group; you are an editor.")
+    return redirect("group_detail", group.slug)
+
+
+@login_required
+@require_POST
+def group_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    group, me = group_for_user(request.user, slug, "view")
+    try:
+        groups.leave_group(group=group, user=request.user)
+    except groups.GroupError as error:
+        return _group_error(request, group, me, str(error))
+    messages.success(request, f"You left {group.name}. Your own history is kept.")
+    return redirect("group_list")
+
+
+@login_required
+@require_POST
+def group_privacy(request: HttpRequest, slug: str) -> HttpResponse:
+    group, me = group_for_user(request.user, slug, "view")
+    form = PrivacyForm(request.POST, instance=me)
+    if not form.is_valid():  # two checkboxes cannot really be invalid, but a hand-made POST gets a message
+        return _group_error(request, group, me, "Those privacy choices could not be saved.")
+    groups.update_privacy(membership=me, **form.cleaned_data)
+    messages.success(request, "Privacy choices saved.")
+    return redirect("group_detail", group.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_join(request: HttpRequest, token: str) -> HttpResponse:
+    """Anonymous visitors are sent to log in (with a link to sign up), then come back here to join."""
+    now = timezone.now()
+    try:
+        group = groups.group_for_invite(token, now)
+    except groups.InviteError as error:
+        return render(request, "groups/join.html", {"error": str(error)}, status=error.status)
+    already = Membership.objects.filter(group=group, user=request.user).exists()
+    form = JoinForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if already:
+            messages.info(request, f"You are already a member of {group.name}.")
+            return redirect("group_detail", group.slug)
+        form.is_valid()  # a single optional checkbox: always valid
+        try:
+            groups.join_group(token=token, user=request.user, now=now, **form.cleaned_data)
+        except groups.GroupError as error:
+            return render(request, "groups/join.html", {"error": str(error)}, status=getattr(error, "status", 400))
+        messages.success(request, f"Welcome to {group.name}! Its shared decks are now in your queue.")
+        return redirect("group_detail", group.slug)
+    member_count = group.memberships.count()
+    context = {"group": group, "token": token, "form": form, "already": already, "member_count": member_count}
+    return render(request, "groups/join.html", context)

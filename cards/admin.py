@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from cards.models import Card, Consideration, Deck, Objective, Progress, Review, Section
+from cards.models import Card, Consideration, Deck, DeckShare, Objective, Progress, Review, Section
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -40,7 +40,7 @@ class ConsiderationAdmin(admin.ModelAdmin):
 
 @admin.register(Deck)
 class DeckAdmin(admin.ModelAdmin):
-    list_display = ("title", "slug", "owner", "created_at")
+    list_display = ("title", "slug", "owner", "is_public", "created_at")
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
     raw_id_fields = ("owner",)
@@ -89,3 +89,10 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # the review log is append-only
+
+
+@admin.register(DeckShare)
+class DeckShareAdmin(admin.ModelAdmin):
+    list_display = ("deck", "group", "shared_by", "shared_at")
+    raw_id_fields = ("deck", "group", "shared_by")
+    list_select_related = ("deck", "group", "shared_by")

@@ -68,10 +68,14 @@ class Deck(models.Model):
         related_name="decks",
         help_text="Empty for the official decks, which every learner studies.",
     )
+    is_public = models.BooleanField(
+        default=False, help_text="Anyone signed in may see a public deck and clone it; only its owner edits it."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["title"]
+        indexes = [models.Index(fields=["is_public"], condition=Q(is_public=True), name="deck_public")]
 
     def __str__(self) -> str:
         return self.title
@@ -97,6 +101,11 @@ class Card(models.Model):
         default=False, help_text="Set when an admin edits the text: the file loader then leaves it alone."
     )
     updated_at = models.DateTimeField(auto_now=True)
+    content_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an editor last changed what a learner reads (front, back, explanation, link); empty if never.",
+    )
     front_html = models.TextField(editable=False, default="")
     back_html = models.TextField(editable=False, default="")
     explanation_html = models.TextField(editable=False, default="")
@@ -118,6 +127,23 @@ class Card(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "front_html", "back_html", "explanation_html"}
         super().save(*args, **kwargs)
+
+
+class DeckShare(models.Model):
+    """A deck shared with a study group: its members study it with their own schedules; its editors edit it."""
+
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="shares")
+    group = models.ForeignKey("accounts.StudyGroup", on_delete=models.CASCADE, related_name="deck_shares")
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    shared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["shared_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["group", "deck"], name="deckshare_one_per_group_deck")]
+        indexes = [models.Index(fields=["deck", "group"], name="deckshare_deck_group")]
+
+    def __str__(self) -> str:
+        return f"{self.deck} shared with {self.group}"
 
 
 class Progress(models.Model):

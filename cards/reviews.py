@@ -10,17 +10,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
 from cards import sm2
+from cards.access import studied_deck_q
 from cards.models import Card, Deck, Progress, Review, Section
 from cards.studyday import study_day
 
+# Cards without a consideration (a learner's own cards) come after the whole exam curriculum, by deck and position.
+# nulls_last is spelled out because SQLite sorts NULL first and PostgreSQL last.
 CURRICULUM_ORDER = (
-    "consideration__objective__section__number",
-    "consideration__objective__position",
-    "consideration__position",
+    F("consideration__objective__section__number").asc(nulls_last=True),
+    F("consideration__objective__position").asc(nulls_last=True),
+    F("consideration__position").asc(nulls_last=True),
     "deck_id",
     "position",
     "id",
@@ -32,20 +35,23 @@ def today_for(user: User, now: datetime) -> date:
 
 
 def studied_decks(user: User) -> QuerySet[Deck]:
-    """The decks whose cards are in a learner's queue: the official decks and their own."""
-    return Deck.objects.filter(Q(owner__isnull=True) | Q(owner=user))
+    """The decks whose cards are in a learner's queue: the official decks, their own, and their groups' decks."""
+    return Deck.objects.filter(studied_deck_q(user))  # the rule itself lives with the other access rules
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What a review session covers: everything the learner studies, or one exam section."""
+    """What a review session covers: everything the learner studies, one exam section, or one deck."""
 
     section: Section | None = None
+    deck: Deck | None = None
 
     def cards(self, user: User) -> QuerySet[Card]:
         cards = Card.objects.filter(deck__in=studied_decks(user), retired=False)
         if self.section is not None:
             cards = cards.filter(consideration__objective__section=self.section)
+        if self.deck is not None:
+            cards = cards.filter(deck=self.deck)
         return cards
 
 
@@ -276,3 +282,25 @@ def undo_last_review(*, user: User, now: datetime) -> Review | None:
     review.undone_at = now
     review.save(update_fields=["undone_at"])
     return review
+
+
+def _set_suspended(*, user: User, card_id: int, suspended: bool) -> Progress:
+    # Only cards the learner studies may be suspended: anything else is Card.DoesNotExist, a 404 for the caller.
+    card = Scope().cards(user).get(id=card_id)
+    with transaction.atomic():
+        progress, _ = Progress.objects.select_for_update().get_or_create(user=user, card=card)
+        if progress.suspended != suspended:
+            progress.suspended = suspended
+            progress.version += 1  # an open review form for this card is now stale
+            progress.save(update_fields=["suspended", "version"])
+    return progress
+
+
+def suspend_card(*, user: User, card_id: int) -> Progress:
+    """Take a card out of this learner's queue (for them only) until they unsuspend it; its schedule is kept."""
+    return _set_suspended(user=user, card_id=card_id, suspended=True)
+
+
+def unsuspend_card(*, user: User, card_id: int) -> Progress:
+    """Put a suspended card back: due again on its old due day, or new if it was never reviewed."""
+    return _set_suspended(user=user, card_id=card_id, suspended=False)

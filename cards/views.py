@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cards import stats
+from cards.access import deck_for_user
 from cards.forms import GradeForm
 from cards.models import Card, Section
 from cards.reviews import Scope, build_queue, record_review, undo_last_review
@@ -30,11 +31,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "cards/home.html", {"overview": overview})
 
 
-def _scope(slug: str | None) -> Scope:
+def _scope(request: HttpRequest, slug: str | None, deck_slug: str | None = None) -> Scope:
+    if deck_slug:
+        return Scope(deck=deck_for_user(request.user, deck_slug, need="study"))
     return Scope(section=get_object_or_404(Section, slug=slug) if slug else None)
 
 
 def _review_url(scope: Scope) -> str:
+    if scope.deck:
+        return reverse("deck_review", args=[scope.deck.slug])
     return reverse("section_review", args=[scope.section.slug]) if scope.section else reverse("review")
 
 
@@ -58,8 +63,8 @@ def _render_review(
 
 @login_required
 @require_GET
-def review(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    scope = _scope(slug)
+def review(request: HttpRequest, slug: str | None = None, deck_slug: str | None = None) -> HttpResponse:
+    scope = _scope(request, slug, deck_slug)
     reveal = _optional_int(request.GET.get("reveal"))
     prefer = reveal or _optional_int(request.GET.get("card"))
     return _render_review(request, scope, reveal=reveal is not None, prefer=prefer)
@@ -67,8 +72,8 @@ def review(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def grade(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    scope = _scope(slug)
+def grade(request: HttpRequest, slug: str | None = None, deck_slug: str | None = None) -> HttpResponse:
+    scope = _scope(request, slug, deck_slug)
     form = GradeForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.error_text())
@@ -94,8 +99,8 @@ def grade(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def undo(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    scope = _scope(slug)
+def undo(request: HttpRequest, slug: str | None = None, deck_slug: str | None = None) -> HttpResponse:
+    scope = _scope(request, slug, deck_slug)
     undone = undo_last_review(user=request.user, now=timezone.now())
     if undone is None:
         messages.info(request, "Nothing to undo today.")

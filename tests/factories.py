@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import factory
 
-from accounts.models import User
-from cards.models import Card, Consideration, Deck, Objective, Section
+from accounts.models import Membership, StudyGroup, User
+from cards.models import Card, Consideration, Deck, DeckShare, Objective, Section
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -63,3 +63,31 @@ class CardFactory(factory.django.DjangoModelFactory):
     front = factory.Sequence(lambda n: f"Question {n}?")
     back = factory.Sequence(lambda n: f"Answer {n}.")
     position = factory.Sequence(lambda n: n)
+
+
+# --- Study groups and shared decks --------------------------------------------------------------------------------
+
+
+class StudyGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudyGroup
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    slug = factory.Sequence(lambda n: f"group-{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    group = factory.SubFactory(StudyGroupFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER
+
+
+class DeckShareFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeckShare
+
+    deck = factory.SubFactory(DeckFactory)
+    group = factory.SubFactory(StudyGroupFactory)

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse_lazy
+
+from accounts.models import StudyGroup
+from cards.models import Card, Consideration, Deck
+
+
+class DeckForm(forms.ModelForm):
+    description = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    class Meta:
+        model = Deck
+        fields = ("title", "description", "is_public")
+        labels = {"is_public": "Public: anyone signed in may see and clone it"}
+
+
+def _live_preview(rows: int) -> forms.Textarea:
+    # Each keystroke (debounced) posts the whole form to the preview endpoint, which answers with the rendered
+    # partial; without JavaScript the form's own "Preview" button does the same with a full page.
+    return forms.Textarea(
+        attrs={
+            "rows": rows,
+            "hx-post": reverse_lazy("card_preview"),
+            "hx-trigger": "keyup changed delay:300ms",
+            "hx-target": "#card-preview",
+            "hx-swap": "outerHTML",
+            "hx-include": "closest form",
+        }
+    )
+
+
+class ConsiderationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Consideration) -> str:
+        return f"{obj.key} {obj.title}"
+
+
+class CardForm(forms.ModelForm):
+    consideration = ConsiderationChoiceField(
+        queryset=Consideration.objects.all(),
+        required=False,
+        empty_label="(none: not part of the exam curriculum)",
+        help_text="The exam consideration this card belongs to; optional for your own decks.",
+    )
+    link = forms.URLField(
+        max_length=500, required=False, assume_scheme="https", help_text="Optional: a page to read next."
+    )
+
+    class Meta:
+        model = Card
+        fields = ("front", "back", "explanation", "link", "consideration")
+        widgets = {"front": _live_preview(3), "back": _live_preview(6), "explanation": _live_preview(4)}
+        help_texts = {"front": "Markdown.", "back": "Markdown.", "explanation": "Optional. Markdown."}
+
+
+class PreviewForm(forms.Form):
+    """The text to preview, with the card's own length limits so the endpoint renders nothing unbounded."""
+
+    front = forms.CharField(max_length=1000, required=False, strip=False)
+    back = forms.CharField(max_length=4000, required=False, strip=False)
+    explanation = forms.CharField(max_length=4000, required=False, strip=False)
+
+
+class ShareForm(forms.Form):
+    group = forms.ModelChoiceField(
+        queryset=StudyGroup.objects.none(),
+        to_field_name="slug",
+        error_messages={"invalid_choice": "Choose one of your groups in which you are an owner or editor."},
+    )
+
+    def __init__(self, *args, groups=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups if groups is not None else StudyGroup.objects.none()
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+def form_errors(form: forms.Form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)

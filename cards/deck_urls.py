@@ -1,0 +1,24 @@
+from django.urls import path
+
+from cards import deck_views, views
+
+urlpatterns = [
+    path("", deck_views.deck_list, name="deck_list"),
+    path("new/", deck_views.deck_create, name="deck_create"),
+    path("preview/", deck_views.card_preview, name="card_preview"),
+    path("<slug:slug>/", deck_views.deck_detail, name="deck_detail"),
+    path("<slug:slug>/edit/", deck_views.deck_edit, name="deck_edit"),
+    path("<slug:slug>/clone/", deck_views.deck_clone, name="deck_clone"),
+    path("<slug:slug>/share/", deck_views.deck_share, name="deck_share"),
+    path("<slug:slug>/unshare/", deck_views.deck_unshare, name="deck_unshare"),
+    path("<slug:slug>/cards/new/", deck_views.card_create, name="card_create"),
+    path("<slug:slug>/cards/<int:card_id>/edit/", deck_views.card_edit, name="card_edit"),
+    path("<slug:slug>/cards/<int:card_id>/move/", deck_views.card_move, name="card_move"),
+    path("<slug:slug>/cards/<int:card_id>/retire/", deck_views.card_retire, name="card_retire"),
+    path("<slug:slug>/cards/<int:card_id>/suspend/", deck_views.card_suspend, name="card_suspend"),
+    path("<slug:slug>/cards/<int:card_id>/unsuspend/", deck_views.card_unsuspend, name="card_unsuspend"),
+    # A deck's own review session: the review screen and views, scoped to the deck.
+    path("<slug:deck_slug>/review/", views.review, name="deck_review"),
+    path("<slug:deck_slug>/review/grade/", views.grade, name="deck_grade"),
+    path("<slug:deck_slug>/review/undo/", views.undo, name="deck_undo"),
+]
