@@ -224,7 +224,7 @@ def card_edit(request: HttpRequest, slug: str, card_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             decks.update_card(
-                card=Card.objects.get(id=card.id),  # the form has already written its values into ``card``
+                card=card,  # update_card re-reads the row (locked), so the form's changes to ``card`` are not saved
                 now=timezone.now(),
                 consideration=data["consideration"],
                 **{name: data[name] for name in decks.CONTENT_FIELDS},
@@ -259,10 +259,9 @@ def _card_action(request: HttpRequest, slug: str, card_id: int, need: str, actio
 def card_move(request: HttpRequest, slug: str, card_id: int) -> HttpResponse:
     form = MoveForm(request.POST)
     if not form.is_valid():
-        card_for_user(request.user, slug, card_id, "edit")  # 404/403 before saying what is wrong with the form
+        card = card_for_user(request.user, slug, card_id, "edit")  # 404/403 before saying what is wrong
         messages.error(request, "Move the card up or down.")
-        deck = deck_for_user(request.user, slug, "edit")
-        return _render_deck(request, deck, partial=bool(request.htmx), status=400)
+        return _render_deck(request, card.deck, partial=bool(request.htmx), status=400)
     offset = -1 if form.cleaned_data["direction"] == "up" else 1
     return _card_action(request, slug, card_id, "edit", lambda c: decks.move_card(card=c, offset=offset), "")
 

@@ -73,7 +73,7 @@ def create_card(
 @transaction.atomic
 def update_card(*, card: Card, now: datetime, consideration: Consideration | None, **content: str) -> Card:
     """Change a card's text and consideration. Only a change to what learners read sets ``content_changed_at``."""
-    card = Card.objects.select_for_update().get(id=card.id)
+    card = Card.objects.select_for_update().select_related("deck").get(id=card.id)
     if card.retired:
         raise DeckError("This card is retired: its text is kept as it was for the history. Add a new card instead.")
     if card.deck.owner_id is None:

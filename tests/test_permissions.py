@@ -218,3 +218,30 @@ def test_an_outsider_sees_the_same_404_for_a_group_that_does_not_exist(client, w
 def _without_csrf(html: bytes) -> bytes:
     html = re.sub(rb'"X-CSRFToken": "[^"]+"', b"", html)
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
+
+
+@pytest.mark.parametrize(
+    ("role", "need", "outcome"),
+    [
+        ("outsider", "view", "404"),
+        ("member", "view", "ok"),
+        ("member", "manage", "403"),
+        ("member", "own", "403"),
+        ("editor", "manage", "ok"),
+        ("editor", "own", "403"),
+        ("owner", "own", "ok"),
+    ],
+)
+def test_group_for_user_follows_the_table(world, role, need, outcome) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from cards.access import group_for_user
+
+    raised = {"404": Http404, "403": PermissionDenied}
+    if outcome == "ok":
+        group, membership = group_for_user(world.users[role], "team", need)
+        assert (group, membership.user) == (world.group, world.users[role])
+    else:
+        with pytest.raises(raised[outcome]):
+            group_for_user(world.users[role], "team", need)
