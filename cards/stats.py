@@ -1,22 +1,251 @@
-"""Read-only queries behind the home page and dashboards. Nothing here writes."""
+"""Read-only queries behind the home page and the section dashboards. Nothing here writes.
+
+Every figure comes from the review log and the progress rows, counted in the learner's study days: a review's
+``study_day`` was fixed (in the learner's time zone, after their rollover hour) when it was recorded, and "today" is
+``today_for(user, now)``. Undone reviews never count. Each function issues a fixed number of queries, whatever the
+size of the history: the aggregation happens in the database (GROUP BY), and Python only folds bounded results
+(at most one row per study day of a window, per consideration, per distinct interval).
+
+Definitions, used everywhere:
+- *seen*: the card has a schedule (``due`` set): it has been reviewed and that first review was not undone.
+- *mature*: seen with an interval of ``MATURE_INTERVAL`` (21) days or more.
+- *retention*: the share of non-undone reviews of kind "scheduled" graded 3 or more; a review is *young* when the
+  interval before it was under 21 days, *mature* otherwise. New, re-drill and practice grades count as activity
+  (days studied, reviews today), never toward retention.
+- *readiness*: coverage (share of the section's cards seen) times recent retention (the last ``RECENT_DAYS`` study
+  days). It is a rough estimate and the pages show both inputs beside it.
+- *weakness* of a consideration: see ``weakness_score``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, FilteredRelation, Q, QuerySet, Sum
 
 from accounts.models import User
-from cards.models import Progress, Section
+from cards.models import Card, Consideration, Progress, Review, Section
 from cards.reviews import Scope, build_queue, today_for
+
+MATURE_INTERVAL = 21
+PASSING_GRADE = 3
+RECENT_DAYS = 30  # the window of "recent" retention and failure rates
+CALENDAR_DAYS = 365
+FORECAST_DAYS = 30
+RETENTION_WEEKS = 26
+WEAKEST_COUNT = 3  # how many considerations a "drill my weakest" session covers
+START_EASINESS = 2.5
+MIN_EASINESS = 1.3
+# Upper bounds (inclusive) of the interval chart's buckets, in days; the last bucket is open-ended.
+INTERVAL_BUCKETS = ((1, "1 d"), (3, "2–3 d"), (7, "4–7 d"), (14, "1–2 wk"), (20, "15–20 d"), (60, "3 wk–2 mo"))
+INTERVAL_BUCKETS_TAIL = ((180, "2–6 mo"), (365, "6–12 mo"), (None, "> 1 yr"))
+SM2_KINDS = (Review.Kind.NEW, Review.Kind.SCHEDULED)
+
+
+# --- small value types ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``part`` of ``whole``, with an honest "no data" when ``whole`` is 0."""
+
+    part: int = 0
+    whole: int = 0
+
+    @property
+    def value(self) -> float | None:
+        return self.part / self.whole if self.whole else None
+
+    @property
+    def percent(self) -> int | None:
+        """Rounded half up to a whole percent (Python's round() would round 62.5 to 62)."""
+        return None if not self.whole else (200 * self.part + self.whole) // (2 * self.whole)
+
+    def __add__(self, other: Ratio) -> Ratio:
+        return Ratio(self.part + other.part, self.whole + other.whole)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Coverage times recent retention, kept with its inputs so that the page can show what it is made of."""
+
+    coverage: Ratio
+    retention: Ratio
+
+    @property
+    def value(self) -> float | None:
+        if self.coverage.value is None or self.retention.value is None:
+            return None
+        return self.coverage.value * self.retention.value
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.value is None else int(self.value * 100 + 0.5)
+
+
+@dataclass
+class CardCounts:
+    """A learner's cards in some scope: how many, how many seen, mature, due now, still new."""
+
+    total: int = 0
+    seen: int = 0
+    mature: int = 0
+    due: int = 0
+    new: int = 0
+
+    @property
+    def mastery(self) -> Ratio:
+        return Ratio(self.mature, self.total)
+
+    @property
+    def coverage(self) -> Ratio:
+        return Ratio(self.seen, self.total)
+
+    @property
+    def learning(self) -> int:
+        return self.seen - self.mature
+
+    def __add__(self, other: CardCounts) -> CardCounts:
+        return CardCounts(
+            total=self.total + other.total,
+            seen=self.seen + other.seen,
+            mature=self.mature + other.mature,
+            due=self.due + other.due,
+            new=self.new + other.new,
+        )
+
+
+@dataclass(frozen=True)
+class Streak:
+    """A streak that does not punish: days studied in the last 7 and 30, beside the unbroken run."""
+
+    reviews_today: int
+    days_last_7: int
+    days_last_30: int
+    run: int  # consecutive study days up to today (or up to yesterday while today is still open)
+
+    @property
+    def studied_today(self) -> bool:
+        return self.reviews_today > 0
+
+
+# --- shared query pieces ----------------------------------------------------------------------------------------
+
+SECTION_OF_CARD = "consideration__objective__section_id"
+
+
+def _with_my_progress(cards: QuerySet[Card], user: User) -> QuerySet[Card]:
+    # A LEFT JOIN on this learner's progress row only (unique per user and card), so counting cards stays exact.
+    return cards.alias(mine=FilteredRelation("progress", condition=Q(progress__user=user)))
+
+
+def _card_count_aggregates(today: date) -> dict:
+    seen = Q(mine__due__isnull=False)
+    return {
+        "total": Count("id"),
+        "seen": Count("id", filter=seen),
+        "mature": Count("id", filter=seen & Q(mine__interval__gte=MATURE_INTERVAL)),
+        "due_now": Count("id", filter=Q(mine__due__lte=today, mine__suspended=False)),
+        # New as the queue sees it: never started (no row, or a row whose first review was undone), not suspended.
+        "new": Count("id", filter=Q(mine__id__isnull=True) | Q(mine__due__isnull=True, mine__suspended=False)),
+    }
+
+
+def _counts(row: dict) -> CardCounts:
+    return CardCounts(total=row["total"], seen=row["seen"], mature=row["mature"], due=row["due_now"], new=row["new"])
+
+
+def _reviews(user: User) -> QuerySet[Review]:
+    return Review.objects.filter(user=user, undone_at__isnull=True).order_by()
+
+
+def _passed() -> Q:
+    return Q(grade__gte=PASSING_GRADE)
+
+
+# --- counts per section, retention per section, readiness --------------------------------------------------------
+
+
+def card_counts_by_section(user: User, today: date) -> dict[int | None, CardCounts]:
+    """One query: the learner's cards per exam section (None for their own cards outside the taxonomy)."""
+    rows = (
+        _with_my_progress(Scope().cards(user), user)
+        .order_by()
+        .values(SECTION_OF_CARD)
+        .annotate(**_card_count_aggregates(today))
+    )
+    return {row[SECTION_OF_CARD]: _counts(row) for row in rows}
+
+
+def recent_retention_by_section(user: User, today: date) -> dict[int | None, Ratio]:
+    """One query: scheduled reviews of the last RECENT_DAYS study days, passed / graded, per section."""
+    rows = (
+        _reviews(user)
+        .filter(kind=Review.Kind.SCHEDULED, study_day__gt=today - timedelta(days=RECENT_DAYS))
+        .values(f"card__{SECTION_OF_CARD}")
+        .annotate(whole=Count("id"), part=Count("id", filter=_passed()))
+    )
+    return {row[f"card__{SECTION_OF_CARD}"]: Ratio(row["part"], row["whole"]) for row in rows}
+
+
+def _total(values: Iterable, zero):
+    result = zero
+    for value in values:
+        result = result + value
+    return result
+
+
+# --- activity and the streak -------------------------------------------------------------------------------------
+
+
+def activity_by_day(user: User, today: date) -> dict[date, int]:
+    """One query: non-undone reviews of every kind per study day, over the CALENDAR_DAYS ending today."""
+    rows = (
+        _reviews(user)
+        .filter(study_day__gt=today - timedelta(days=CALENDAR_DAYS), study_day__lte=today)
+        .values("study_day")
+        .annotate(n=Count("id"))
+        .values_list("study_day", "n")
+    )
+    return dict(rows)
+
+
+def streak_from(activity: dict[date, int], today: date) -> Streak:
+    """Pure: the streak figures from reviews per study day (the run is counted within the activity window)."""
+    last_7 = sum(1 for d in activity if today - d < timedelta(days=7))
+    last_30 = sum(1 for d in activity if today - d < timedelta(days=30))
+    day = today if activity.get(today) else today - timedelta(days=1)
+    run = 0
+    while activity.get(day):
+        run += 1
+        day -= timedelta(days=1)
+    return Streak(reviews_today=activity.get(today, 0), days_last_7=last_7, days_last_30=last_30, run=run)
+
+
+# --- the home page -----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class SectionRow:
     section: Section
-    cards: int
-    due: int
-    new: int
+    counts: CardCounts
+    readiness: Readiness
+
+    # The names the home page has always used.
+    @property
+    def cards(self) -> int:
+        return self.counts.total
+
+    @property
+    def due(self) -> int:
+        return self.counts.due
+
+    @property
+    def new(self) -> int:
+        return self.counts.new
+
 
 @dataclass
 class HomeOverview:
@@ -25,35 +254,337 @@ class HomeOverview:
     due: int
     new: int
     drill: int
+    streak: Streak
+    overall: Readiness
+    totals: CardCounts = field(default_factory=CardCounts)
+
 
 def home_overview(user: User, now: datetime) -> HomeOverview:
-    """Today's work overall (as the queue will serve it) and per exam section."""
+    """Today's work (as the queue will serve it), the streak, and one row per exam section."""
     today = today_for(user, now)
     queue = build_queue(user, Scope(), now)
-    cards = Scope().cards(user)
-    section_key = "consideration__objective__section_id"
-    totals = dict(cards.values_list(section_key).annotate(n=Count("id")).values_list(section_key, "n"))
-    due = dict(
-        Progress.objects.filter(user=user, due__lte=today, suspended=False, card__in=cards)
-        .values_list(f"card__{section_key}")
-        .annotate(n=Count("id"))
-    )
-    started = Progress.objects.filter(user=user).filter(Q(due__isnull=False) | Q(suspended=True))
-    new = dict(
-        cards.exclude(id__in=started.values("card_id"))
-        .values_list(section_key)
-        .annotate(n=Count("id"))
-        .values_list(section_key, "n")
-    )
+    counts = card_counts_by_section(user, today)
+    retention = recent_retention_by_section(user, today)
     rows = [
-        SectionRow(section=s, cards=totals.get(s.id, 0), due=due.get(s.id, 0), new=new.get(s.id, 0))
+        SectionRow(
+            section=s,
+            counts=counts.get(s.id, CardCounts()),
+            readiness=Readiness(counts.get(s.id, CardCounts()).coverage, retention.get(s.id, Ratio())),
+        )
         for s in Section.objects.all()
     ]
+    totals = _total(counts.values(), CardCounts())
     return HomeOverview(
-        today=today, sections=rows, due=queue.due_count, new=queue.new_count, drill=queue.drill_count
+        today=today,
+        sections=rows,
+        due=queue.due_count,
+        new=queue.new_count,
+        drill=queue.drill_count,
+        streak=streak_from(activity_by_day(user, today), today),
+        overall=Readiness(totals.coverage, _total(retention.values(), Ratio())),
+        totals=totals,
     )
 
-__all__ = ["Card", "home_overview"]
+
+# --- considerations and their weakness ---------------------------------------------------------------------------
+
+
+@dataclass
+class ConsiderationRow:
+    """One consideration of a section for one learner, with the inputs of its weakness score."""
+
+    consideration: Consideration
+    counts: CardCounts
+    avg_easiness: float | None
+    lapses: int
+    recent: Ratio  # SM-2 grades (new and scheduled) of the last RECENT_DAYS study days: failed / graded
+
+    @property
+    def started(self) -> bool:
+        return self.counts.seen > 0
+
+    @property
+    def lapse_rate(self) -> float:
+        return min(self.lapses / self.counts.seen, 1.0) if self.counts.seen else 0.0
+
+    @property
+    def ease_gap(self) -> float:
+        if self.avg_easiness is None:
+            return 0.0
+        return min(max((START_EASINESS - self.avg_easiness) / (START_EASINESS - MIN_EASINESS), 0.0), 1.0)
+
+    @property
+    def weakness(self) -> float | None:
+        return weakness_score(self)
+
+    @property
+    def weakness_percent(self) -> int | None:
+        score = self.weakness
+        return None if score is None else int(score * 100 + 0.5)
+
+
+def weakness_score(row: ConsiderationRow) -> float | None:
+    """How weak a consideration is, from 0 (solid) to 1, or None when it is not started (nothing seen yet).
+
+    The plain mean of three shares, each from 0 to 1:
+    - lapses per seen card (capped at 1): how often learned cards were forgotten;
+    - the easiness gap: how far the seen cards' average easiness has fallen from 2.5 towards SM-2's floor of 1.3;
+    - the recent failure rate: the share of SM-2 grades (new and scheduled) below 3 in the last 30 study days
+      (0 when there were none). Re-drill and practice grades are left out, so a practice session does not move
+      its own target.
+    """
+    if not row.started:
+        return None
+    return (row.lapse_rate + row.ease_gap + (row.recent.value or 0.0)) / 3
+
+
+def reviewed_cards(user: User, section: Section) -> dict[int, int]:
+    """One query: card id -> consideration id for the section's cards this learner has a progress row for.
+
+    Those are exactly the cards they can have reviews of (cards/reviews.py creates the progress row before the first
+    review, and never deletes it). Review queries then filter on these ids, which lets the database walk the
+    (card, user) index over this section's reviews instead of reading every review of the learner.
+    """
+    return dict(
+        Progress.objects.filter(user=user, card__consideration__objective__section=section)
+        .order_by()
+        .values_list("card_id", "card__consideration_id")
+    )
+
+
+def _section_reviews(user: User, card_ids: Iterable[int], first_day: date, today: date) -> QuerySet[Review]:
+    return _reviews(user).filter(card_id__in=list(card_ids), study_day__gte=first_day, study_day__lte=today)
+
+
+def consideration_rows(
+    user: User, section: Section, today: date, cards: dict[int, int] | None = None
+) -> list[ConsiderationRow]:
+    """Three queries (four without ``cards``, see ``reviewed_cards``): the section's considerations, their card
+    counts, and their recent failures."""
+    if cards is None:
+        cards = reviewed_cards(user, section)
+    considerations = list(
+        Consideration.objects.filter(objective__section=section)
+        .select_related("objective")
+        .order_by("objective__position", "position")
+    )
+    aggregates = {
+        row["consideration_id"]: row
+        for row in _with_my_progress(Scope(section).cards(user), user)
+        .order_by()
+        .values("consideration_id")
+        .annotate(
+            **_card_count_aggregates(today),
+            avg_easiness=Avg("mine__easiness", filter=Q(mine__due__isnull=False)),
+            lapses=Sum("mine__lapses"),
+        )
+    }
+    failures: dict[int, Ratio] = {}
+    recent = _section_reviews(user, cards, today - timedelta(days=RECENT_DAYS - 1), today).filter(kind__in=SM2_KINDS)
+    for card_id, failed, graded in (
+        recent.values("card_id")
+        .annotate(failed=Count("id", filter=~_passed()), graded=Count("id"))
+        .values_list("card_id", "failed", "graded")
+    ):
+        failures[cards[card_id]] = failures.get(cards[card_id], Ratio()) + Ratio(failed, graded)
+    rows = []
+    for c in considerations:
+        agg = aggregates.get(c.id)
+        rows.append(
+            ConsiderationRow(
+                consideration=c,
+                counts=_counts(agg) if agg else CardCounts(),
+                avg_easiness=agg["avg_easiness"] if agg else None,
+                lapses=(agg["lapses"] or 0) if agg else 0,
+                recent=failures.get(c.id, Ratio()),
+            )
+        )
+    return rows
+
+
+def weakest(rows: list[ConsiderationRow], limit: int = WEAKEST_COUNT) -> list[ConsiderationRow]:
+    """The started considerations, weakest first (ties in curriculum order), at most ``limit``."""
+    started = [r for r in rows if r.started]
+    return sorted(started, key=lambda r: -(r.weakness or 0.0))[:limit]
+
+
+SORTS = {
+    "curriculum": "Curriculum order",
+    "weakest": "Weakest first",
+    "due": "Most due",
+    "lapses": "Most lapses",
+    "easiness": "Lowest easiness",
+    "unseen": "Least seen",
+}
+
+
+def sort_rows(rows: list[ConsiderationRow], sort: str) -> list[ConsiderationRow]:
+    """Stable sorts (curriculum order breaks ties); considerations not started go last where a score is needed."""
+    if sort == "weakest":
+        return sorted(rows, key=lambda r: (not r.started, -(r.weakness or 0.0)))
+    if sort == "due":
+        return sorted(rows, key=lambda r: -r.counts.due)
+    if sort == "lapses":
+        return sorted(rows, key=lambda r: -r.lapses)
+    if sort == "easiness":
+        return sorted(rows, key=lambda r: (r.avg_easiness is None, r.avg_easiness or 0.0))
+    if sort == "unseen":
+        return sorted(rows, key=lambda r: r.counts.coverage.value or 0.0)
+    if sort == "curriculum":
+        return list(rows)
+    raise ValueError(f"Unknown sort {sort!r}")
+
+
+# --- chart data --------------------------------------------------------------------------------------------------
+
+
+def due_forecast(user: User, section: Section, today: date) -> list[int]:
+    """One query: cards falling due on each of the next FORECAST_DAYS study days; overdue cards count as today."""
+    horizon = today + timedelta(days=FORECAST_DAYS - 1)
+    rows = (
+        Progress.objects.filter(user=user, suspended=False, due__lte=horizon, card__in=Scope(section).cards(user))
+        .order_by()
+        .values("due")
+        .annotate(n=Count("id"))
+        .values_list("due", "n")
+    )
+    days = [0] * FORECAST_DAYS
+    for due, n in rows:
+        days[max((due - today).days, 0)] += n
+    return days
+
+
+@dataclass(frozen=True)
+class RetentionWeek:
+    start: date  # the Monday of the week (study days)
+    young: Ratio
+    mature: Ratio
+
+
+@dataclass
+class SectionHistory:
+    """A section's review log of the last CALENDAR_DAYS study days, folded for the charts."""
+
+    activity: dict[date, int]  # reviews of every kind per study day
+    grades: list[int]  # how many of each grade, 0 to 5, every kind
+    weeks: list[RetentionWeek]  # the last RETENTION_WEEKS weeks, Monday to Sunday in study days, this week last
+
+
+def section_history(user: User, today: date, card_ids: Iterable[int]) -> SectionHistory:
+    """One query over the section's reviews of the last CALENDAR_DAYS study days.
+
+    Grouped in the database by study day and grade (so at most six rows a study day, whatever the number of
+    reviews), with the scheduled ones counted as young or mature beside; Python only folds those rows into the
+    calendar, the grade distribution and the weekly retention.
+    """
+    scheduled = Q(kind=Review.Kind.SCHEDULED)
+    rows = (
+        _section_reviews(user, card_ids, today - timedelta(days=CALENDAR_DAYS - 1), today)
+        .values("study_day", "grade")
+        .annotate(
+            n=Count("id"),
+            young=Count("id", filter=scheduled & Q(before_interval__lt=MATURE_INTERVAL)),
+            mature=Count("id", filter=scheduled & Q(before_interval__gte=MATURE_INTERVAL)),
+        )
+        .values_list("study_day", "grade", "n", "young", "mature")
+    )
+    first_monday = today - timedelta(days=today.weekday(), weeks=RETENTION_WEEKS - 1)
+    activity: dict[date, int] = {}
+    grades = [0] * 6
+    weeks = [[Ratio(), Ratio()] for _ in range(RETENTION_WEEKS)]
+    for day, grade, n, young, mature in rows:
+        activity[day] = activity.get(day, 0) + n
+        grades[grade] += n
+        if day >= first_monday:
+            passed = grade >= PASSING_GRADE
+            week = weeks[(day - first_monday).days // 7]
+            week[0] += Ratio(young if passed else 0, young)
+            week[1] += Ratio(mature if passed else 0, mature)
+    return SectionHistory(
+        activity=activity,
+        grades=grades,
+        weeks=[
+            RetentionWeek(start=first_monday + timedelta(weeks=i), young=y, mature=m) for i, (y, m) in enumerate(weeks)
+        ],
+    )
+
+
+def interval_buckets() -> list[tuple[int | None, str]]:
+    return [*INTERVAL_BUCKETS, *INTERVAL_BUCKETS_TAIL]
+
+
+def interval_distribution(user: User, section: Section) -> list[int]:
+    """One query: the seen cards' current intervals, counted in the buckets of ``interval_buckets()``."""
+    rows = (
+        Progress.objects.filter(user=user, due__isnull=False, card__in=Scope(section).cards(user))
+        .order_by()
+        .values("interval")
+        .annotate(n=Count("id"))
+        .values_list("interval", "n")
+    )
+    buckets = interval_buckets()
+    counts = [0] * len(buckets)
+    for interval, n in rows:
+        index = next(i for i, (upper, _) in enumerate(buckets) if upper is None or interval <= upper)
+        counts[index] += n
+    return counts
+
+
+# --- the section dashboard ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SectionDashboard:
+    section: Section
+    today: date
+    counts: CardCounts
+    readiness: Readiness
+    overall: Readiness
+    rows: list[ConsiderationRow]
+    weakest: list[ConsiderationRow]
+    forecast: list[int]
+    activity: dict[date, int]
+    retention: list[RetentionWeek]
+    grades: list[int]
+    intervals: list[int]
+
+    @property
+    def recent_retention(self) -> Ratio:
+        return self.readiness.retention
+
+
+def section_dashboard(user: User, section: Section, now: datetime) -> SectionDashboard:
+    """Everything the section page shows, in ten queries whatever the size of the history."""
+    today = today_for(user, now)
+    counts = card_counts_by_section(user, today)
+    retention = recent_retention_by_section(user, today)
+    mine = counts.get(section.id, CardCounts())
+    cards = reviewed_cards(user, section)
+    rows = consideration_rows(user, section, today, cards)
+    history = section_history(user, today, cards)
+    return SectionDashboard(
+        section=section,
+        today=today,
+        counts=mine,
+        readiness=Readiness(mine.coverage, retention.get(section.id, Ratio())),
+        overall=Readiness(_total(counts.values(), CardCounts()).coverage, _total(retention.values(), Ratio())),
+        rows=rows,
+        weakest=weakest(rows),
+        forecast=due_forecast(user, section, today),
+        activity=history.activity,
+        retention=history.weeks,
+        grades=history.grades,
+        intervals=interval_distribution(user, section),
+    )
+
+
+def weakest_considerations(user: User, section: Section, now: datetime) -> list[ConsiderationRow]:
+    """The considerations a "drill my weakest" session covers, weakest first (four queries)."""
+    return weakest(consideration_rows(user, section, today_for(user, now)))
+
+
+def weakest_consideration_ids(user: User, section: Section, now: datetime) -> list[int]:
+    return [row.consideration.id for row in weakest_considerations(user, section, now)]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -51,3 +51,97 @@ def official_deck(db):
 
 def pytest_report_header(config) -> str:
     return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+# --- A hand-built history for the dashboards' exact-number tests (tests/test_stats.py, tests/test_dashboard.py) ----
+
+NEW_YORK = "America/New_York"
+
+
+@pytest.fixture
+def study_history(learner, outsider):
+    """A New York learner (rollover 04:00) around the spring-forward change of Sunday 8 March 2026.
+
+    Section 1 ("s1"): objective 1.1 with consideration 1.1.1 (cards a1 a2 a3) and 1.1.2 (b1 b2); objective 1.2 with
+    1.2.1 (c1, and c2 suspended before it was ever seen). Section 2 ("s2"): one card d1. Every review time is local
+    New York wall time; the study day comes from it. See test_stats.py for the figures this adds up to.
+    """
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.factories import (
+        CardFactory,
+        ConsiderationFactory,
+        DeckFactory,
+        ObjectiveFactory,
+        ProgressFactory,
+        ReviewFactory,
+        SectionFactory,
+    )
+
+    learner.time_zone, learner.rollover_hour = NEW_YORK, 4
+    learner.save()
+    zone = ZoneInfo(NEW_YORK)
+
+    def local(*args: int) -> datetime:
+        return datetime(*args, tzinfo=zone)
+
+    deck = DeckFactory(slug="official", owner=None)
+    s1 = SectionFactory(number=1, slug="s1", title="Framing")
+    s2 = SectionFactory(number=2, slug="s2", title="Architecture")
+    o11 = ObjectiveFactory(section=s1, position=1)
+    o12 = ObjectiveFactory(section=s1, position=2)
+    c111 = ConsiderationFactory(objective=o11, position=1, title="Business use cases")
+    c112 = ConsiderationFactory(objective=o11, position=2, title="Success metrics")
+    c121 = ConsiderationFactory(objective=o12, position=1, title="Risks")
+    c211 = ConsiderationFactory(objective=ObjectiveFactory(section=s2, position=1), position=1)
+    cards = {}
+    for name, consideration, position in [
+        ("a1", c111, 1),
+        ("a2", c111, 2),
+        ("a3", c111, 3),
+        ("b1", c112, 1),
+        ("b2", c112, 2),
+        ("c1", c121, 1),
+        ("c2", c121, 2),
+        ("d1", c211, 1),
+    ]:
+        cards[name] = CardFactory(deck=deck, consideration=consideration, position=position, front=f"Card {name}?")
+
+    def progress(name: str, **fields) -> None:
+        ProgressFactory(user=learner, card=cards[name], version=1, **fields)
+
+    progress("a1", repetitions=4, interval=25, easiness=2.2, lapses=1, due=date(2026, 4, 6))
+    progress("a2", repetitions=2, interval=8, easiness=2.5, lapses=0, due=date(2026, 3, 20))
+    progress("b1", repetitions=0, interval=3, easiness=1.6, lapses=2, due=date(2026, 3, 5))
+    progress("b2", repetitions=5, interval=30, easiness=2.8, lapses=0, due=date(2026, 3, 13))
+    progress("c2", suspended=True)
+    progress("d1", repetitions=3, interval=40, easiness=2.5, lapses=0, due=date(2026, 4, 30))
+
+    def review(name: str, at: datetime, grade: int, kind: str = "scheduled", before_interval: int = 1, **extra):
+        return ReviewFactory(
+            user=learner,
+            card=cards[name],
+            reviewed_at=at,
+            grade=grade,
+            kind=kind,
+            before_interval=before_interval,
+            **extra,
+        )
+
+    review("a1", local(2026, 3, 12, 9, 0), 4, before_interval=25)  # today, mature, passed
+    review("b1", local(2026, 3, 12, 1, 30), 2, before_interval=6)  # 01:30: study day 11 March, young, failed
+    review("b1", local(2026, 3, 12, 10, 0), 4, kind="drill")  # activity only
+    review("a1", local(2026, 3, 12, 11, 0), 0, kind="practice")  # activity only
+    review("a2", local(2026, 3, 9, 1, 30), 3, before_interval=3)  # Monday 01:30 EDT: Sunday 8 March, young, passed
+    review("b2", local(2026, 3, 8, 3, 30), 5, before_interval=21)  # just after the jump: Saturday 7 March, mature
+    review("a1", local(2026, 3, 4, 12, 0), 1, before_interval=30)  # EST, mature, failed
+    review("a2", local(2026, 3, 2, 20, 0), 4, kind="new", before_interval=0)  # EST evening: Monday 2 March
+    review("a1", local(2026, 1, 15, 12, 0), 3, before_interval=10)  # outside the 30-day window
+    review("b1", local(2026, 3, 10, 12, 0), 5, undone_at=local(2026, 3, 10, 12, 1))  # undone: never counts
+    review("d1", local(2026, 3, 9, 12, 0), 4, before_interval=40)  # section 2
+
+    # Another learner's rows on the same cards must never show.
+    ProgressFactory(user=outsider, card=cards["a1"], interval=30, due=date(2026, 3, 1), lapses=9)
+    ReviewFactory(user=outsider, card=cards["a1"], reviewed_at=local(2026, 3, 12, 9, 30), grade=0)
+    return {"cards": cards, "s1": s1, "s2": s2, "considerations": [c111, c112, c121]}

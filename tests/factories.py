@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import random
+from datetime import date, timedelta
+
 import factory
 
 from accounts.models import Membership, StudyGroup, User
-from cards.models import Card, Consideration, Deck, DeckShare, Objective, Section
+from cards.models import Card, Consideration, Deck, DeckShare, Objective, Progress, Review, Section
+from cards.studyday import study_day, study_day_start
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -63,6 +67,98 @@ class CardFactory(factory.django.DjangoModelFactory):
     front = factory.Sequence(lambda n: f"Question {n}?")
     back = factory.Sequence(lambda n: f"Answer {n}.")
     position = factory.Sequence(lambda n: n)
+
+
+# --- Progress and the review log, for the dashboards' tests ------------------------------------------------------
+
+
+class ProgressFactory(factory.django.DjangoModelFactory):
+    """A learner's state for a card; pass ``due`` (and interval, easiness, lapses) to make it a seen card."""
+
+    class Meta:
+        model = Progress
+
+    user = factory.SubFactory(UserFactory)
+    card = factory.SubFactory(CardFactory)
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A hand-built review. Its study day comes from ``reviewed_at`` in the learner's own zone and rollover hour,
+    exactly as the app computes it, so fixtures exercise the study-day boundary rather than restate it."""
+
+    class Meta:
+        model = Review
+
+    user = factory.SubFactory(UserFactory)
+    card = factory.SubFactory(CardFactory)
+    reviewed_at = factory.LazyFunction(lambda: study_day_start(date(2026, 6, 10), "UTC", 12))
+    study_day = factory.LazyAttribute(lambda r: study_day(r.reviewed_at, r.user.time_zone, r.user.rollover_hour))
+    grade = 4
+    kind = Review.Kind.SCHEDULED
+    before_repetitions = 1
+    before_easiness = 2.5
+    before_interval = 1
+    before_due = None
+    before_lapses = 0
+    before_review_count = 1
+    after_repetitions = 2
+    after_easiness = 2.5
+    after_interval = 6
+    after_due = None
+
+
+def seed_history(user: User, cards: list[Card], *, reviews: int, end: date, days: int, seed: int = 0) -> None:
+    """Bulk-create a plausible history fast: ``reviews`` review rows over the ``days`` study days ending at ``end``
+    and one progress row per card (a tenth left new). Random but seeded, so a size is always the same data."""
+    rng = random.Random(seed)
+    intervals = (0, 1, 1, 3, 6, 6, 10, 15, 21, 30, 45, 80, 150, 300, 700)
+    kinds = [Review.Kind.SCHEDULED] * 14 + [Review.Kind.NEW, Review.Kind.DRILL, Review.Kind.DRILL, Review.Kind.PRACTICE]
+    grades = (0, 1, 2, 3, 3, 4, 4, 4, 5, 5)
+    progress = []
+    for card in cards:
+        if rng.random() < 0.1:
+            progress.append(Progress(user=user, card=card))
+            continue
+        interval = rng.choice(intervals[1:])
+        progress.append(
+            Progress(
+                user=user,
+                card=card,
+                repetitions=rng.randint(1, 8),
+                easiness=round(rng.uniform(1.3, 3.0), 2),
+                interval=interval,
+                due=end + timedelta(days=rng.randint(-5, interval)),
+                lapses=rng.randint(0, 4),
+                review_count=rng.randint(1, 30),
+                version=1,
+            )
+        )
+    Progress.objects.bulk_create(progress, batch_size=2000)
+    rows = []
+    for _ in range(reviews):
+        day = end - timedelta(days=rng.randrange(days))
+        at = study_day_start(day, user.time_zone, user.rollover_hour) + timedelta(seconds=rng.randrange(18 * 3600))
+        interval = rng.choice(intervals)
+        rows.append(
+            Review(
+                user=user,
+                card=rng.choice(cards),
+                reviewed_at=at,
+                study_day=day,
+                grade=rng.choice(grades),
+                kind=rng.choice(kinds),
+                before_repetitions=1,
+                before_easiness=2.5,
+                before_interval=interval,
+                before_lapses=0,
+                before_review_count=1,
+                after_repetitions=2,
+                after_easiness=2.5,
+                after_interval=max(interval, 1),
+            )
+        )
+    rows.sort(key=lambda r: r.reviewed_at)  # the log is appended to in time order, and so laid out on disk
+    Review.objects.bulk_create(rows, batch_size=5000)
 
 
 # --- Study groups and shared decks --------------------------------------------------------------------------------
