@@ -11,4 +11,8 @@ urlpatterns = [
     path("sections/<slug:slug>/review/", views.review, name="section_review"),
     path("sections/<slug:slug>/review/grade/", views.grade, name="section_grade"),
     path("sections/<slug:slug>/review/undo/", views.undo, name="section_undo"),
+    path("sections/<slug:slug>/", views.section_dashboard, name="section_dashboard"),
+    path("sections/<slug:slug>/practice/", views.practice, name="section_practice"),
+    path("sections/<slug:slug>/practice/grade/", views.practice_grade, name="section_practice_grade"),
+    path("sections/<slug:slug>/practice/undo/", views.practice_undo, name="section_practice_undo"),
 ]

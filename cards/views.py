@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from cards import stats
+from cards import charts, stats
 from cards.access import deck_for_user
 from cards.forms import GradeForm
 from cards.models import Card, Section
-from cards.reviews import Scope, build_queue, record_review, undo_last_review
+from cards.reviews import Scope, build_practice_queue, build_queue, record_practice, record_review, undo_last_review
 
 
 @require_GET
@@ -28,7 +28,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     overview = stats.home_overview(request.user, timezone.now())
-    return render(request, "cards/home.html", {"overview": overview})
+    bars = [_mastery_bar(f"mastery-{row.section.slug}", row.counts) for row in overview.sections]
+    context = {"overview": overview, "tiles": list(zip(overview.sections, bars, strict=True))}
+    return render(request, "cards/home.html", context)
 
 
 def _scope(request: HttpRequest, slug: str | None, deck_slug: str | None = None) -> Scope:
@@ -110,4 +112,122 @@ def undo(request: HttpRequest, slug: str | None = None, deck_slug: str | None = 
     if request.htmx:
         return _render_review(request, scope, prefer=prefer)
     url = _review_url(scope)
+    return redirect(f"{url}?card={prefer}" if prefer else url)
+
+
+# --- Dashboards and practice ------------------------------------------------------------------------------------
+
+
+def _mastery_bar(chart_id: str, counts: stats.CardCounts) -> charts.Chart:
+    return charts.mastery_bar(chart_id, "Mastery", counts.mature, counts.learning, counts.total - counts.seen)
+
+
+def _section_charts(dash: stats.SectionDashboard) -> dict[str, charts.Chart]:
+    weeks = [(w.start, w.young.part, w.young.whole, w.mature.part, w.mature.whole) for w in dash.retention]
+    return {
+        "mastery": _mastery_bar("mastery", dash.counts),
+        "forecast": charts.forecast_chart(dash.forecast, dash.today),
+        "calendar": charts.activity_calendar(
+            chart_id="calendar", title="Activity, last 365 days", counts=dash.activity, end=dash.today
+        ),
+        "retention": charts.retention_chart(weeks),
+        "grades": charts.grades_chart(dash.grades),
+        "intervals": charts.intervals_chart(dash.intervals, [label for _, label in stats.interval_buckets()]),
+    }
+
+
+@login_required
+@require_GET
+def section_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    section = get_object_or_404(Section, slug=slug)
+    sort, status = request.GET.get("sort") or "curriculum", 200
+    if sort not in stats.SORTS:
+        messages.error(request, f"Unknown sort {sort!r}: choose one of {', '.join(stats.SORTS)}.")
+        sort, status = "curriculum", 400
+    dash = stats.section_dashboard(request.user, section, timezone.now())
+    context = {
+        "dash": dash,
+        "rows": stats.sort_rows(dash.rows, sort),
+        "sort": sort,
+        "sorts": stats.SORTS,
+        "charts": _section_charts(dash),
+    }
+    return render(request, "cards/section.html", context, status=status)
+
+
+def _practice_url(section: Section) -> str:
+    return reverse("section_practice", args=[section.slug])
+
+
+def _render_practice(
+    request: HttpRequest, section: Section, *, reveal: bool = False, prefer: int | None = None, status: int = 200
+) -> HttpResponse:
+    now = timezone.now()
+    weakest = stats.weakest_considerations(request.user, section, now)
+    ids = [row.consideration.id for row in weakest]
+    queue = build_practice_queue(request.user, section, ids, now, prefer_card_id=prefer)
+    context = {
+        "section": section,
+        "scope": Scope(section=section),
+        "queue": queue,
+        "weakest": weakest,
+        "reveal": reveal and queue.card is not None and queue.card.id == prefer,
+        "review_url": _practice_url(section),
+    }
+    # The card panel is the review screen's own partial: the same markup, keys and swaps.
+    template = "cards/review.html#card-panel" if request.htmx else "cards/_practice.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def practice(request: HttpRequest, slug: str) -> HttpResponse:
+    section = get_object_or_404(Section, slug=slug)
+    reveal = _optional_int(request.GET.get("reveal"))
+    prefer = reveal or _optional_int(request.GET.get("card"))
+    return _render_practice(request, section, reveal=reveal is not None, prefer=prefer)
+
+
+@login_required
+@require_POST
+def practice_grade(request: HttpRequest, slug: str) -> HttpResponse:
+    section = get_object_or_404(Section, slug=slug)
+    form = GradeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return _render_practice(request, section, status=400)
+    now = timezone.now()
+    try:
+        outcome = record_practice(
+            user=request.user,
+            section=section,
+            consideration_ids=stats.weakest_consideration_ids(request.user, section, now),
+            card_id=form.cleaned_data["card"],
+            quality=form.cleaned_data["quality"],
+            version=form.cleaned_data["version"],
+            now=now,
+        )
+    except Card.DoesNotExist:
+        messages.error(request, "That card does not exist or is not part of this section.")
+        return _render_practice(request, section, status=404)
+    if outcome.notice:
+        messages.info(request, outcome.notice)
+    if request.htmx:
+        return _render_practice(request, section)
+    return redirect(_practice_url(section))
+
+
+@login_required
+@require_POST
+def practice_undo(request: HttpRequest, slug: str) -> HttpResponse:
+    section = get_object_or_404(Section, slug=slug)
+    undone = undo_last_review(user=request.user, now=timezone.now())
+    if undone is None:
+        messages.info(request, "Nothing to undo today.")
+    else:
+        messages.success(request, "Undone: the card is back as it was before that grade.")
+    prefer = undone.card_id if undone else None
+    if request.htmx:
+        return _render_practice(request, section, prefer=prefer)
+    url = _practice_url(section)
     return redirect(f"{url}?card={prefer}" if prefer else url)
