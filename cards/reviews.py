@@ -139,9 +139,7 @@ def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int 
     scope_cards = scope.cards(user)
     review_room = max(user.max_reviews_per_day - scheduled_today, 0)
     due_ids = list(
-        Progress.objects.filter(
-            user=user, due__lte=today, suspended=False, card__in=scope_cards
-        )
+        Progress.objects.filter(user=user, due__lte=today, suspended=False, card__in=scope_cards)
         .exclude(card_id__in=drill_candidates)
         .order_by("due", "card_id")
         .values_list("card_id", flat=True)[:review_room]
@@ -218,15 +216,15 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
     if progress is None:
         progress = Progress.objects.create(user=user, card=card)
     today = queue.today
-    before = dict(
-        before_repetitions=progress.repetitions,
-        before_easiness=progress.easiness,
-        before_interval=progress.interval,
-        before_due=progress.due,
-        before_lapses=progress.lapses,
-        before_review_count=progress.review_count,
-        before_last_reviewed_at=progress.last_reviewed_at,
-    )
+    before = {
+        "before_repetitions": progress.repetitions,
+        "before_easiness": progress.easiness,
+        "before_interval": progress.interval,
+        "before_due": progress.due,
+        "before_lapses": progress.lapses,
+        "before_review_count": progress.review_count,
+        "before_last_reviewed_at": progress.last_reviewed_at,
+    }
     if kind == Review.Kind.DRILL:
         after = progress.state  # re-drill grades are logged but leave the SM-2 schedule alone
         due = progress.due
