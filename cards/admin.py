@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
+from django.utils import timezone
 
 from cards.models import Card, Consideration, Deck, DeckShare, Objective, Progress, Review, Section
 
@@ -54,11 +56,14 @@ class CardAdmin(admin.ModelAdmin):
     list_select_related = ("deck", "consideration")
     raw_id_fields = ("consideration",)
     readonly_fields = ("key", "updated_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj: Card, form, change: bool) -> None:
-        # An admin's edit of the text wins over later file loads (see README: "Editing content").
+        # An admin's edit of the text wins over later file loads (see README: "Content: the official deck").
         if change and {"front", "back", "explanation", "link", "consideration"} & set(form.changed_data):
             obj.edited_in_admin = True
+        if change and {"front", "back", "explanation", "link"} & set(form.changed_data):
+            obj.content_changed_at = timezone.now()
         super().save_model(request, obj, form, change)
 
 

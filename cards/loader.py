@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from cards.deckfile import OFFICIAL_DECK_DIR, read_cards, read_guide
 from cards.models import Card, Consideration, Deck, Objective, Section
@@ -115,6 +116,8 @@ def load_official_deck(*, deck_dir: Path = OFFICIAL_DECK_DIR, force: bool = Fals
         was_retired = card.retired
         for name in changed:
             setattr(card, name, values[name])
+        if set(changed) & set(TEXT_FIELDS):
+            card.content_changed_at = timezone.now()  # learners see "changed since your last review"
         card.save()
         if set(changed) - {"position", "edited_in_admin", "retired"} or was_retired:
             report.updated += 1

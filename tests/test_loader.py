@@ -82,6 +82,8 @@ def test_an_edited_file_updates_adds_and_retires_and_keeps_progress(db, deck_dir
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.front == "Question A, clearer?" and a.id == Card.objects.get(key="1.1.1-a").id
+    assert a.content_changed_at is not None  # learners see the card marked as changed
+    assert Card.objects.get(key="1.1.2-c").content_changed_at is None
     assert b.retired
     progress = Progress.objects.get(user=learner, card=a)
     assert (progress.repetitions, progress.easiness, progress.interval) == (3, 2.2, 15)
@@ -111,7 +113,7 @@ def test_admin_edits_are_kept_unless_forced(db, deck_dir, admin_client):
     )
     assert response.status_code == 302
     card.refresh_from_db()
-    assert card.edited_in_admin
+    assert card.edited_in_admin and card.content_changed_at is not None
     report = load_official_deck(deck_dir=deck_dir)
     card.refresh_from_db()
     assert card.front == "Question A, edited by an admin?"
