@@ -136,13 +136,16 @@ def activity_calendar(*, chart_id: str, title: str, counts: dict[date, int], end
         f'<text class="chart-label" x="0" y="{top + row * (cell + pad) + cell - 1}">{WEEKDAYS[row]}</text>'
         for row in (0, 2, 4)
     ]
+    last_label_col = -3
     for col in range(weeks):
-        # A month's name sits above the first week column that shows one of its days.
+        # A month's name sits above the first week column that shows one of its days, unless the previous name
+        # is too close (a partial first month): three columns are the width of a name.
         shown = max(first, first_monday + timedelta(weeks=col))
         previous = shown - timedelta(days=7)
-        if col == 0 or previous.month != shown.month:
+        if (col == 0 or previous.month != shown.month) and col - last_label_col >= 3:
             x = left + col * (cell + pad)
             body.append(f'<text class="chart-label" x="{x}" y="{top - 5}">{MONTHS[shown.month - 1]}</text>')
+            last_label_col = col
     for offset in range(days):
         day = first + timedelta(days=offset)
         x = left + (day - first_monday).days // 7 * (cell + pad)
@@ -209,7 +212,7 @@ def line_chart(
                     f'<circle class="chart-dot {escape(css)}" cx="{_fmt(point[0])}" cy="{_fmt(point[1])}" r="3">'
                     f"<title>{escape(name)}, {escape(labels[i])}: {_fmt(values[i])}%</title></circle>"
                 )
-        legend_x = LEFT + 8 + n * 150
+        legend_x = LEFT + 8 + n * 220  # room for the longest label at 12px
         body.append(
             f'<rect class="chart-key {escape(css)}" x="{legend_x}" y="{TOP - 2}" width="12" height="4"/>'
             f'<text class="chart-label" x="{legend_x + 16}" y="{TOP + 3}">{escape(name)}</text>'
