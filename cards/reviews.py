@@ -205,6 +205,19 @@ def record_review(*, user: User, scope: Scope, card_id: int, quality: int, versi
 STALE_NOTICE = "That card was already graded (a double click or another tab), so nothing was recorded twice."
 
 
+def _state_before(progress: Progress) -> dict:
+    """The whole progress state, as the Review row keeps it so that undo can restore it exactly."""
+    return {
+        "before_repetitions": progress.repetitions,
+        "before_easiness": progress.easiness,
+        "before_interval": progress.interval,
+        "before_due": progress.due,
+        "before_lapses": progress.lapses,
+        "before_review_count": progress.review_count,
+        "before_last_reviewed_at": progress.last_reviewed_at,
+    }
+
+
 def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, version: int, now: datetime) -> Outcome:
     progress = Progress.objects.select_for_update().filter(user=user, card=card).first()
     if (progress.version if progress else 0) != version:
@@ -216,15 +229,7 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
     if progress is None:
         progress = Progress.objects.create(user=user, card=card)
     today = queue.today
-    before = {
-        "before_repetitions": progress.repetitions,
-        "before_easiness": progress.easiness,
-        "before_interval": progress.interval,
-        "before_due": progress.due,
-        "before_lapses": progress.lapses,
-        "before_review_count": progress.review_count,
-        "before_last_reviewed_at": progress.last_reviewed_at,
-    }
+    before = _state_before(progress)
     if kind == Review.Kind.DRILL:
         after = progress.state  # re-drill grades are logged but leave the SM-2 schedule alone
         due = progress.due
@@ -444,15 +449,7 @@ def record_practice(
         queue = build_practice_queue(user, section, consideration_ids, now)
         if progress is None or not queue.includes(card.id):
             return Outcome(recorded=False, notice=PRACTICE_GONE_NOTICE)
-        before = {
-            "before_repetitions": progress.repetitions,
-            "before_easiness": progress.easiness,
-            "before_interval": progress.interval,
-            "before_due": progress.due,
-            "before_lapses": progress.lapses,
-            "before_review_count": progress.review_count,
-            "before_last_reviewed_at": progress.last_reviewed_at,
-        }
+        before = _state_before(progress)
         progress.review_count += 1
         progress.last_reviewed_at = now
         progress.version += 1

@@ -58,6 +58,8 @@ def test_practice_page_lists_the_weakest_considerations_and_shows_their_first_ca
     assert 'id="card-panel"' in html and 'id="show-answer"' in html
     assert f'href="{url()}?reveal={cards["b1"].id}"' in html
     assert '<p class="kind kind-practice">Practice</p>' in html
+    assert "<strong>3</strong> to practise" in html and "<strong>1</strong> coming back" in html
+    assert "re-drill</li>" not in html
 
 
 def test_revealed_practice_card_posts_to_the_practice_url_and_says_what_grades_do(learner_client, study_history):
