@@ -175,7 +175,7 @@ def _render_practice(
         "review_url": _practice_url(section),
     }
     # The card panel is the review screen's own partial: the same markup, keys and swaps.
-    template = "cards/review.html#card-panel" if request.htmx else "cards/_practice.html"
+    template = "cards/review.html#card-panel" if request.htmx else "cards/practice.html"
     return render(request, template, context, status=status)
 
 
