@@ -99,16 +99,21 @@ def grade(request: HttpRequest, slug: str | None = None, deck_slug: str | None =
     return redirect(_review_url(scope))
 
 
+def _undo_with_notice(request: HttpRequest) -> int | None:
+    """Undo the learner's latest grade today, say so, and return the card to show again (if any)."""
+    undone = undo_last_review(user=request.user, now=timezone.now())
+    if undone is None:
+        messages.info(request, "Nothing to undo today.")
+        return None
+    messages.success(request, "Undone: the card is back as it was before that grade.")
+    return undone.card_id
+
+
 @login_required
 @require_POST
 def undo(request: HttpRequest, slug: str | None = None, deck_slug: str | None = None) -> HttpResponse:
     scope = _scope(request, slug, deck_slug)
-    undone = undo_last_review(user=request.user, now=timezone.now())
-    if undone is None:
-        messages.info(request, "Nothing to undo today.")
-    else:
-        messages.success(request, "Undone: the card is back as it was before that grade.")
-    prefer = undone.card_id if undone else None
+    prefer = _undo_with_notice(request)
     if request.htmx:
         return _render_review(request, scope, prefer=prefer)
     url = _review_url(scope)
@@ -221,12 +226,7 @@ def practice_grade(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def practice_undo(request: HttpRequest, slug: str) -> HttpResponse:
     section = get_object_or_404(Section, slug=slug)
-    undone = undo_last_review(user=request.user, now=timezone.now())
-    if undone is None:
-        messages.info(request, "Nothing to undo today.")
-    else:
-        messages.success(request, "Undone: the card is back as it was before that grade.")
-    prefer = undone.card_id if undone else None
+    prefer = _undo_with_notice(request)
     if request.htmx:
         return _render_practice(request, section, prefer=prefer)
     url = _practice_url(section)
