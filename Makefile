@@ -48,8 +48,10 @@ format: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Benchmarks print figures (they are not tests): the review screen, then the dashboards with 100,000 reviews.
 bench: $(BIN)/.installed-dev
-	$(TEST_ENV) $(BIN)/python scripts/bench.py
+	$(TEST_ENV) $(BIN)/python scripts/bench_review.py
+	$(TEST_ENV) $(BIN)/python scripts/bench_dashboard.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
