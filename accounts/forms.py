@@ -53,7 +53,9 @@ class RoleForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    user = forms.IntegerField(min_value=1, error_messages={"required": "Choose the member to hand the group to."})
+    user = forms.IntegerField(
+        min_value=1, max_value=2**63 - 1, error_messages={"required": "Choose the member to hand the group to."}
+    )
 
 
 class PrivacyForm(forms.ModelForm):

@@ -14,6 +14,6 @@ urlpatterns = [
     path("<slug:slug>/transfer/", views.group_transfer, name="group_transfer"),
     path("<slug:slug>/leave/", views.group_leave, name="group_leave"),
     path("<slug:slug>/privacy/", views.group_privacy, name="group_privacy"),
-    path("<slug:slug>/members/<int:user_id>/role/", views.member_role, name="member_role"),
-    path("<slug:slug>/members/<int:user_id>/remove/", views.member_remove, name="member_remove"),
+    path("<slug:slug>/members/<id:user_id>/role/", views.member_role, name="member_role"),
+    path("<slug:slug>/members/<id:user_id>/remove/", views.member_remove, name="member_remove"),
 ]

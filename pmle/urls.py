@@ -1,5 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from pmle.converters import IdConverter
+
+register_converter(IdConverter, "id")  # before the apps' url modules, which use it, are included
 
 admin.site.site_header = "PMLE Cards administration"
 

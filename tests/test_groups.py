@@ -461,3 +461,17 @@ def test_the_group_page_takes_a_fixed_number_of_queries(owner, group, client, me
     with django_assert_num_queries(9):
         response = client.get(reverse("group_detail", args=["team"]))
     assert response.status_code == 200
+
+
+# Numbers too large for the database -------------------------------------------------------------------------------
+
+
+def test_an_id_too_large_for_the_database_is_a_404_in_a_path_and_a_400_in_a_form(owner, group, client):
+    member = join(group, "mia")
+    client.force_login(owner)
+    huge = "9" * 20
+    assert client.post(f"/groups/team/members/{huge}/role/", {"role": "editor"}).status_code == 404
+    assert client.post(f"/groups/team/members/{huge}/remove/").status_code == 404
+    response = client.post(reverse("group_transfer", args=["team"]), {"user": huge})
+    assert response.status_code == 400
+    assert (role_of(group, owner), role_of(group, member)) == ("owner", "member")
