@@ -23,10 +23,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import Avg, Case, Count, DateField, F, FilteredRelation, Q, QuerySet, Sum, Value, When
 
-from accounts.models import User
-from cards.models import Card, Consideration, Progress, Review, Section
+from accounts.models import Membership, StudyGroup, User
+from cards import sm2
+from cards.models import Card, Consideration, Deck, DeckShare, Progress, Review, Section
 from cards.reviews import Scope, build_queue, today_for
 
 MATURE_INTERVAL = 21
@@ -36,8 +37,7 @@ CALENDAR_DAYS = 365
 FORECAST_DAYS = 30
 RETENTION_WEEKS = 26
 WEAKEST_COUNT = 3  # how many considerations a "drill my weakest" session covers
-START_EASINESS = 2.5
-MIN_EASINESS = 1.3
+START_EASINESS = sm2.SM2State().easiness
 # Upper bounds (inclusive) of the interval chart's buckets, in days; the last bucket is open-ended.
 INTERVAL_BUCKETS = ((1, "1 d"), (3, "2–3 d"), (7, "4–7 d"), (14, "1–2 wk"), (20, "15–20 d"), (60, "3 wk–2 mo"))
 INTERVAL_BUCKETS_TAIL = ((180, "2–6 mo"), (365, "6–12 mo"), (None, "> 1 yr"))
@@ -311,7 +311,7 @@ class ConsiderationRow:
     def ease_gap(self) -> float:
         if self.avg_easiness is None:
             return 0.0
-        return min(max((START_EASINESS - self.avg_easiness) / (START_EASINESS - MIN_EASINESS), 0.0), 1.0)
+        return min(max((START_EASINESS - self.avg_easiness) / (START_EASINESS - sm2.MIN_EASINESS), 0.0), 1.0)
 
     @property
     def weakness(self) -> float | None:
@@ -588,8 +588,7 @@ def weakest_consideration_ids(user: User, section: Section, now: datetime) -> li
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Study groups: the group dashboard (issue 5). Appended as its own section; its imports are at the start of the
-# section so that this block does not touch the imports at the top of the module, which are edited separately.
+# Study groups: the group dashboard.
 #
 # The group's curriculum is the official deck plus the decks shared with the group (members' personal decks stay
 # out of it). Per member: cards due now (in that member's own study day), reviews in the last 7 days, retention
@@ -599,18 +598,6 @@ def weakest_consideration_ids(user: User, section: Section, now: datetime) -> li
 # whatever the number of members.
 # ---------------------------------------------------------------------------------------------------------------
 
-from datetime import timedelta as _timedelta  # noqa: E402
-
-from django.db.models import Case, DateField, F, Value, When  # noqa: E402
-from django.db.models import QuerySet as _QuerySet  # noqa: E402
-
-from accounts.models import Membership, StudyGroup  # noqa: E402
-from cards.models import Card as _Card  # noqa: E402
-from cards.models import Deck, DeckShare  # noqa: E402
-from cards.models import Review as _Review  # noqa: E402
-
-GROUP_MATURE_INTERVAL = 21  # days; the same threshold as "mature" for a learner's own dashboards
-GROUP_RETENTION_DAYS = 30
 GROUP_WEEK_DAYS = 7
 HEAT_LEVELS = 5  # CSS classes heat-0 (nothing mastered) to heat-4 (75% or more)
 
@@ -655,11 +642,11 @@ class GroupDashboard:
     leaderboard: list[tuple[Membership, int]]  # (membership, reviews in the last 7 days), most first
 
 
-def group_curriculum(group: StudyGroup) -> _QuerySet[_Card]:
+def group_curriculum(group: StudyGroup) -> QuerySet[Card]:
     """The active cards a group studies together: the official decks and the decks shared with the group."""
     shared = DeckShare.objects.filter(group=group).values("deck_id")
     decks = Deck.objects.filter(Q(owner__isnull=True) | Q(id__in=shared))
-    return _Card.objects.filter(deck__in=decks, retired=False)
+    return Card.objects.filter(deck__in=decks, retired=False)
 
 
 def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDashboard:
@@ -683,7 +670,7 @@ def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDash
         first, last = min(todays.values()), max(todays.values())
         due_key = Case(
             When(Q(due__isnull=True) | Q(suspended=True) | Q(due__gt=last), then=Value(None)),
-            When(due__lt=first, then=Value(first - _timedelta(days=1))),
+            When(due__lt=first, then=Value(first - timedelta(days=1))),
             default=F("due"),
             output_field=DateField(),
         )
@@ -691,9 +678,7 @@ def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDash
             Progress.objects.filter(user_id__in=visible, card__in=cards)
             .annotate(section=F(f"card__{section_of}"), due_key=due_key)
             .values("user_id", "section", "due_key")
-            .annotate(
-                n=Count("id"), mature=Count("id", filter=Q(interval__gte=GROUP_MATURE_INTERVAL, due__isnull=False))
-            )
+            .annotate(n=Count("id"), mature=Count("id", filter=Q(interval__gte=MATURE_INTERVAL, due__isnull=False)))
         )
         for row in rows:
             due_by.setdefault(row["user_id"], []).append((row["due_key"], row["n"]))
@@ -703,10 +688,10 @@ def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDash
     reviews: dict[int, dict[str, int]] = {}
     counted = visible | ranked
     if counted:
-        week, month = now - _timedelta(days=GROUP_WEEK_DAYS), now - _timedelta(days=GROUP_RETENTION_DAYS)
-        scheduled = Q(kind=_Review.Kind.SCHEDULED)
+        week, month = now - timedelta(days=GROUP_WEEK_DAYS), now - timedelta(days=RECENT_DAYS)
+        scheduled = Q(kind=Review.Kind.SCHEDULED)
         for row in (
-            _Review.objects.filter(user_id__in=counted, card__in=cards, undone_at__isnull=True, reviewed_at__gte=month)
+            Review.objects.filter(user_id__in=counted, card__in=cards, undone_at__isnull=True, reviewed_at__gte=month)
             .values("user_id")
             .annotate(
                 week=Count("id", filter=Q(reviewed_at__gte=week)),
