@@ -23,7 +23,7 @@ class Section(models.Model):
         return f"{self.number}. {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("section_review", args=[self.slug])
+        return reverse("section_dashboard", args=[self.slug])
 
 
 class Objective(models.Model):

@@ -548,10 +548,6 @@ class SectionDashboard:
     grades: list[int]
     intervals: list[int]
 
-    @property
-    def recent_retention(self) -> Ratio:
-        return self.readiness.retention
-
 
 def section_dashboard(user: User, section: Section, now: datetime) -> SectionDashboard:
     """Everything the section page shows, in ten queries whatever the size of the history."""

@@ -29,11 +29,3 @@ def study_day_start(day: date, tz_name: str, rollover_hour: int) -> datetime:
     """
     local = datetime.combine(day, time(rollover_hour)).replace(tzinfo=ZoneInfo(tz_name))
     return local.astimezone(UTC)
-
-
-def study_day_bounds(day: date, tz_name: str, rollover_hour: int) -> tuple[datetime, datetime]:
-    """[start, end) of a study day as aware instants."""
-    return (
-        study_day_start(day, tz_name, rollover_hour),
-        study_day_start(day + timedelta(days=1), tz_name, rollover_hour),
-    )

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from cards.studyday import study_day, study_day_bounds, study_day_start
+from cards.studyday import study_day, study_day_start
 
 NY = "America/New_York"
 BERLIN = "Europe/Berlin"
@@ -67,8 +67,9 @@ def test_study_day_start(day, tz, hour, start_utc):
 
 @pytest.mark.parametrize("day", [date(2026, 3, 7), date(2026, 3, 8), date(2026, 10, 31), date(2026, 11, 1)])
 @pytest.mark.parametrize("hour", [0, 2, 4])
-def test_bounds_round_trip_across_dst(day, hour):
-    start, end = study_day_bounds(day, NY, hour)
+def test_a_study_day_starts_at_its_own_start_across_dst(day, hour):
+    start = study_day_start(day, NY, hour)
     assert study_day(start, NY, hour) == day
-    assert study_day(end, NY, hour) != day
-    assert 23 * 3600 <= (end - start).total_seconds() <= 25 * 3600
+    assert study_day(start - timedelta(seconds=1), NY, hour) == day - timedelta(days=1)
+    following = study_day_start(day + timedelta(days=1), NY, hour)
+    assert 23 * 3600 <= (following - start).total_seconds() <= 25 * 3600
