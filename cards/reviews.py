@@ -56,15 +56,29 @@ class Scope:
 
 
 @dataclass
-class Queue:
+class CardPanelState:
+    """What the review screen's card panel shows, whichever session fills it (the daily queue or a practice)."""
+
     today: date
+    card: Card | None = None
+    progress: Progress | None = None
+    next_due: date | None = None  # when the session is over: the first day with due cards
+
+    @property
+    def next_due_is_tomorrow(self) -> bool:
+        return self.next_due == self.today + timedelta(days=1)
+
+    @property
+    def version(self) -> int:
+        return self.progress.version if self.progress else 0
+
+
+@dataclass
+class Queue(CardPanelState):
     due_ids: list[int] = field(default_factory=list)
     new_ids: list[int] = field(default_factory=list)
     drill_ids: list[int] = field(default_factory=list)
-    card: Card | None = None
     kind: str = ""
-    progress: Progress | None = None
-    next_due: date | None = None  # when the queue is empty: the first day with due cards
 
     @property
     def due_count(self) -> int:
@@ -81,14 +95,6 @@ class Queue:
     @property
     def kind_label(self) -> str:
         return Review.Kind(self.kind).label if self.kind else ""
-
-    @property
-    def next_due_is_tomorrow(self) -> bool:
-        return self.next_due == self.today + timedelta(days=1)
-
-    @property
-    def version(self) -> int:
-        return self.progress.version if self.progress else 0
 
     def kind_of(self, card_id: int) -> str:
         if card_id in self.due_ids:
@@ -315,7 +321,7 @@ PRACTICE_DONE_GRADE = 4  # as in the re-drill: a card graded below 4 comes back 
 
 
 @dataclass
-class PracticeQueue:
+class PracticeQueue(CardPanelState):
     """Today's practice session over some considerations' seen cards (the weakest, chosen by the caller).
 
     The session has no state of its own: a card is done for the study day once its latest practice grade today is
@@ -323,13 +329,9 @@ class PracticeQueue:
     that the review screen's card panel can show it.
     """
 
-    today: date
     todo_ids: list[int] = field(default_factory=list)  # not practised yet today, weakest consideration first
     again_ids: list[int] = field(default_factory=list)  # practised today, latest grade below 4
     done_count: int = 0
-    card: Card | None = None
-    progress: Progress | None = None
-    next_due: date | None = None
 
     kind = Review.Kind.PRACTICE
     kind_label = Review.Kind.PRACTICE.label
@@ -342,14 +344,6 @@ class PracticeQueue:
     @property
     def drill_count(self) -> int:
         return len(self.again_ids)
-
-    @property
-    def next_due_is_tomorrow(self) -> bool:
-        return self.next_due == self.today + timedelta(days=1)
-
-    @property
-    def version(self) -> int:
-        return self.progress.version if self.progress else 0
 
     def includes(self, card_id: int) -> bool:
         return card_id in self.todo_ids or card_id in self.again_ids
