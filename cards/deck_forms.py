@@ -5,6 +5,7 @@ from django.urls import reverse_lazy
 
 from accounts.models import StudyGroup
 from cards.models import Card, Consideration, Deck
+from cards.rendering import validate_markup
 
 
 class DeckForm(forms.ModelForm):
@@ -57,9 +58,9 @@ class CardForm(forms.ModelForm):
 class PreviewForm(forms.Form):
     """The text to preview, with the card's own length limits so the endpoint renders nothing unbounded."""
 
-    front = forms.CharField(max_length=1000, required=False, strip=False)
-    back = forms.CharField(max_length=4000, required=False, strip=False)
-    explanation = forms.CharField(max_length=4000, required=False, strip=False)
+    front = forms.CharField(max_length=1000, required=False, strip=False, validators=[validate_markup])
+    back = forms.CharField(max_length=4000, required=False, strip=False, validators=[validate_markup])
+    explanation = forms.CharField(max_length=4000, required=False, strip=False, validators=[validate_markup])
 
 
 class ShareForm(forms.Form):

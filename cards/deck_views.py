@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -23,6 +24,7 @@ from cards.deck_forms import CardForm, DeckForm, MoveForm, PreviewForm, ShareFor
 from cards.models import Card, Deck, Progress
 from cards.rendering import render_markdown
 from cards.reviews import suspend_card, unsuspend_card
+from pmle import ratelimit
 
 
 @dataclass
@@ -292,6 +294,9 @@ def card_unsuspend(request: HttpRequest, slug: str, card_id: int) -> HttpRespons
 @require_POST
 def card_preview(request: HttpRequest) -> HttpResponse:
     """The live preview: the same sanitised rendering as the review screen, for the text typed so far."""
+    if not ratelimit.allow("preview", request.user.pk, limit=settings.PREVIEW_RATE_PER_MINUTE):
+        message = "Too many previews in a minute: the preview pauses for a moment. Your text is not lost."
+        return render(request, "decks/card_form.html#card-preview", {"preview_error": message}, status=429)
     preview = PreviewForm(request.POST)
     if not preview.is_valid():
         return render(request, "decks/card_form.html#card-preview", {"preview_error": form_errors(preview)}, status=400)

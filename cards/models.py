@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from cards import sm2
-from cards.rendering import render_markdown
+from cards.rendering import render_markdown, validate_markup
 
 
 class Section(models.Model):
@@ -91,9 +91,9 @@ class Card(models.Model):
     key = models.CharField(
         max_length=100, blank=True, help_text="Stable key of a card loaded from the deck files; empty otherwise."
     )
-    front = models.TextField(max_length=1000)
-    back = models.TextField(max_length=4000)
-    explanation = models.TextField(max_length=4000, blank=True)
+    front = models.TextField(max_length=1000, validators=[validate_markup])
+    back = models.TextField(max_length=4000, validators=[validate_markup])
+    explanation = models.TextField(max_length=4000, blank=True, validators=[validate_markup])
     link = models.URLField(max_length=500, blank=True, help_text="A page to read next.")
     position = models.PositiveIntegerField(default=0)
     retired = models.BooleanField(default=False, help_text="Retired cards are no longer studied; history is kept.")

@@ -97,6 +97,15 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A cache every worker and every app server shares (rate limits count across all of them): Redis when REDIS_URL
+# is set, else a table in the database (`manage.py createcachetable`, run by `make run` and the image's start).
+if env("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pmle_cache"}}
+# Live previews a learner may request per minute: typing sends one every 300 ms pause, far below this.
+PREVIEW_RATE_PER_MINUTE = int(env("PREVIEW_RATE_PER_MINUTE", "60"))
+
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
