@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from accounts.models import Membership, StudyGroup, User
+from cards.models import Edition
 
 
 class SignupForm(UserCreationForm):
@@ -24,10 +25,34 @@ class PreferencesForm(forms.ModelForm):
         }
 
 
+class EditionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Edition) -> str:
+        return f"{obj.title}{' (the exam as taken now)' if obj.is_current else ''}"
+
+
+class EditionForm(forms.Form):
+    edition = EditionChoiceField(
+        queryset=Edition.objects.all(),
+        to_field_name="slug",
+        empty_label=None,
+        label="Exam you prepare for",
+        error_messages={"invalid_choice": "Choose one of the exam guide editions listed."},
+    )
+
+
 class StudyGroupForm(forms.ModelForm):
+    edition = EditionChoiceField(
+        queryset=Edition.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="The exam as taken now (follows new editions)",
+        label="Exam the group prepares for",
+        help_text="The group dashboard shows this edition's sections; members preparing for another are marked.",
+    )
+
     class Meta:
         model = StudyGroup
-        fields = ("name", "description")
+        fields = ("name", "description", "edition")
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Membership, StudyGroup, User
 from cards.decks import unique_slug  # one slug rule for decks and groups
+from cards.models import Edition
 
 Role = Membership.Role
 
@@ -37,8 +38,10 @@ def invite_digest(token: str) -> str:
 
 
 @transaction.atomic
-def create_group(*, owner: User, name: str, description: str = "") -> StudyGroup:
-    group = StudyGroup.objects.create(name=name, description=description, slug=unique_slug(name, StudyGroup))
+def create_group(*, owner: User, name: str, description: str = "", edition: Edition | None = None) -> StudyGroup:
+    group = StudyGroup.objects.create(
+        name=name, description=description, edition=edition, slug=unique_slug(name, StudyGroup)
+    )
     Membership.objects.create(group=group, user=owner, role=Role.OWNER)
     return group
 

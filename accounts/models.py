@@ -28,6 +28,17 @@ class User(AbstractUser):
         validators=[MinValueValidator(1), MaxValueValidator(5000)],
         help_text="Due reviews shown per study day, at most.",
     )
+    exam_edition = models.ForeignKey(
+        "cards.Edition",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The exam guide edition this learner prepares for; empty means the current exam.",
+    )
+    edition_invite_dismissed = models.BooleanField(
+        default=False, help_text="Set once the learner answered the one-time invitation to the current exam."
+    )
 
     class Meta:
         constraints = [
@@ -49,6 +60,14 @@ class StudyGroup(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     invite_digest = models.CharField(max_length=64, blank=True, editable=False)
     invite_expires_at = models.DateTimeField(null=True, blank=True)
+    edition = models.ForeignKey(
+        "cards.Edition",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The exam guide edition the group prepares for; empty means the current exam.",
+    )
     members = models.ManyToManyField("User", through="Membership", related_name="study_groups")
 
     class Meta:

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import groups
 from accounts.forms import (
+    EditionForm,
     InviteForm,
     JoinForm,
     PreferencesForm,
@@ -25,8 +27,9 @@ from accounts.forms import (
     TransferForm,
 )
 from accounts.models import Membership, StudyGroup
-from cards import stats
+from cards import reviews, stats
 from cards.access import group_for_user, member_of_group
+from cards.editions import current_edition
 from cards.models import DeckShare
 
 
@@ -59,8 +62,37 @@ def preferences(request: HttpRequest) -> HttpResponse:
             form.save()
             messages.success(request, "Study preferences saved.")
             return redirect("preferences")
-        return render(request, "accounts/preferences.html", {"form": form}, status=400)
-    return render(request, "accounts/preferences.html", {"form": form})
+        return render(request, "accounts/preferences.html", _preferences_context(request, form), status=400)
+    return render(request, "accounts/preferences.html", _preferences_context(request, form))
+
+
+def _preferences_context(request: HttpRequest, form: PreferencesForm) -> dict:
+    chosen = request.user.exam_edition or current_edition()
+    return {"form": form, "edition_form": EditionForm(initial={"edition": chosen})}
+
+
+@login_required
+@require_POST
+def choose_edition(request: HttpRequest) -> HttpResponse:
+    form = EditionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("preferences")
+    edition = form.cleaned_data["edition"]
+    carried = reviews.choose_edition(user=request.user, edition=edition, now=timezone.now())
+    text = f"You now prepare for the {edition.title}: home, dashboards and reviews follow it."
+    if carried:
+        text += f" {carried} card{pluralize(carried)} start with the memory you earned on the same idea before."
+    messages.success(request, text + " Your progress on the other edition is kept; you can switch back any time.")
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def dismiss_edition_invite(request: HttpRequest) -> HttpResponse:
+    reviews.dismiss_edition_invite(user=request.user)
+    messages.info(request, "Fine: you stay on your exam. You can switch in Settings whenever you like.")
+    return redirect("home")
 
 
 # Study groups ------------------------------------------------------------------------------------------------------

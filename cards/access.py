@@ -14,8 +14,9 @@ Decks (``deck_for_user(user, slug, need)``), for a deck owned by someone else un
 | own   | rename, make public, share with a group  | 404      | 403    | 403    | 403    | yes        |
 
 "public" is anyone signed in looking at someone else's public deck; member and editor are roles in a study group
-the deck is shared with (a group owner counts as an editor here). Official decks (no owner) may be viewed and
-studied by everyone signed in and changed by nobody here (staff use the admin and the deck files).
+the deck is shared with (a group owner counts as an editor here). Official decks (no owner) may be viewed by
+everyone signed in, studied by those who prepare for their edition (a 403 for the others, who may switch in
+Settings), and changed by nobody here (staff use the admin and the deck files).
 
 Study groups (``group_for_user(user, slug, need)``):
 
@@ -35,6 +36,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Membership, StudyGroup, User
+from cards.editions import edition_q
 from cards.models import Card, Deck, DeckShare
 
 DeckNeed = Literal["view", "study", "edit", "own"]
@@ -49,14 +51,19 @@ def _shared_with(user: User, roles: tuple[str, ...] | None = None) -> QuerySet[D
     return DeckShare.objects.filter(group__memberships__user=user, group__memberships__role__in=roles)
 
 
+def _official_studied_q(user: User) -> Q:
+    """The official deck of the edition the user prepares for: never two official decks at once."""
+    return Q(owner__isnull=True) & edition_q(user)
+
+
 def studied_deck_q(user: User) -> Q:
-    """Decks in the user's queue: official, their own, and shared with one of their groups."""
-    return Q(owner__isnull=True) | Q(owner=user) | Q(id__in=_shared_with(user).values("deck_id"))
+    """Decks in the user's queue: their edition's official deck, their own, and those shared with their groups."""
+    return _official_studied_q(user) | Q(owner=user) | Q(id__in=_shared_with(user).values("deck_id"))
 
 
 def visible_decks(user: User) -> QuerySet[Deck]:
-    """Every deck the user may view: the studied ones and everyone's public decks."""
-    return Deck.objects.filter(studied_deck_q(user) | Q(is_public=True))
+    """Every deck the user may view: the studied ones, every edition's official deck, and everyone's public decks."""
+    return Deck.objects.filter(studied_deck_q(user) | Q(owner__isnull=True) | Q(is_public=True))
 
 
 def with_access(decks: QuerySet[Deck], user: User) -> QuerySet[Deck]:
@@ -65,7 +72,7 @@ def with_access(decks: QuerySet[Deck], user: User) -> QuerySet[Deck]:
     study_shares = _shared_with(user).filter(deck=OuterRef("pk"))
     return decks.annotate(
         edits=Q(owner=user) | Exists(edit_shares),
-        studies=Q(owner__isnull=True) | Q(owner=user) | Exists(study_shares),
+        studies=_official_studied_q(user) | Q(owner=user) | Exists(study_shares),
     )
 
 
@@ -77,6 +84,10 @@ def deck_for_user(user: User, slug: str, need: DeckNeed = "view") -> Deck:
     if need == "view":
         return deck
     if need == "study" and not deck.studies:
+        if deck.owner_id is None:
+            raise PermissionDenied(
+                f"This is the official deck of the {deck.title}: choose that exam in Settings to study it."
+            )
         raise PermissionDenied("This is someone else's public deck: clone it to study it.")
     if need == "edit" and not deck.edits:
         raise PermissionDenied("Only the deck's owner and the editors of a group it is shared with may change it.")

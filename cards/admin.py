@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 
-from cards.models import Card, Consideration, Deck, DeckShare, Objective, Progress, Review, Section
+from cards.models import Card, Consideration, Deck, DeckShare, Edition, Objective, Progress, Review, Section
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -17,9 +17,16 @@ class ConsiderationInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "year", "is_current")
+    readonly_fields = ("slug",)
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ("number", "title", "slug")
+    list_display = ("number", "title", "edition", "weight", "slug")
+    list_filter = ("edition",)
     search_fields = ("title",)
     inlines = [ObjectiveInline]
 
@@ -27,7 +34,7 @@ class SectionAdmin(admin.ModelAdmin):
 @admin.register(Objective)
 class ObjectiveAdmin(admin.ModelAdmin):
     list_display = ("number", "title", "section")
-    list_filter = ("section",)
+    list_filter = ("section__edition", "section")
     search_fields = ("number", "title")
     inlines = [ConsiderationInline]
 
@@ -35,14 +42,14 @@ class ObjectiveAdmin(admin.ModelAdmin):
 @admin.register(Consideration)
 class ConsiderationAdmin(admin.ModelAdmin):
     list_display = ("key", "title", "objective")
-    list_filter = ("objective__section",)
+    list_filter = ("objective__section__edition", "objective__section")
     search_fields = ("key", "title")
     list_select_related = ("objective",)
 
 
 @admin.register(Deck)
 class DeckAdmin(admin.ModelAdmin):
-    list_display = ("title", "slug", "owner", "is_public", "created_at")
+    list_display = ("title", "slug", "owner", "edition", "is_public", "created_at")
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
     raw_id_fields = ("owner",)
@@ -51,10 +58,10 @@ class DeckAdmin(admin.ModelAdmin):
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
     list_display = ("front", "key", "deck", "consideration", "retired", "edited_in_admin", "updated_at")
-    list_filter = ("deck", "retired", "edited_in_admin", "consideration__objective__section")
+    list_filter = ("deck", "retired", "edited_in_admin", "consideration__objective__section__edition")
     search_fields = ("front", "back", "explanation", "key")
     list_select_related = ("deck", "consideration")
-    raw_id_fields = ("consideration",)
+    raw_id_fields = ("consideration", "carried_from")
     readonly_fields = ("key", "updated_at")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

@@ -34,12 +34,14 @@ def _live_preview(rows: int) -> forms.Textarea:
 
 class ConsiderationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Consideration) -> str:
-        return f"{obj.key} {obj.title}"
+        return f"{obj.objective.section.edition.year} · {obj.key} {obj.title}"
 
 
 class CardForm(forms.ModelForm):
     consideration = ConsiderationChoiceField(
-        queryset=Consideration.objects.all(),
+        queryset=Consideration.objects.select_related("objective__section__edition").order_by(
+            "-objective__section__edition__year", "objective__section__number", "objective__position", "position"
+        ),
         required=False,
         empty_label="(none: not part of the exam curriculum)",
         help_text="The exam consideration this card belongs to; optional for your own decks.",

@@ -9,15 +9,45 @@ from cards import sm2
 from cards.rendering import render_markdown, validate_markup
 
 
-class Section(models.Model):
-    """One of the exam guide's six sections."""
+class Edition(models.Model):
+    """An edition of the exam guide ("pmle-2020", "pmle-2024"): its own sections, objectives, considerations and
+    official deck. Loaded from ``cards/content/<folder>/guide.toml``; exactly one is the current exam."""
 
-    number = models.PositiveSmallIntegerField(unique=True)
+    slug = models.SlugField(max_length=30, unique=True)
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=100, unique=True)
+    year = models.PositiveSmallIntegerField()
+    is_current = models.BooleanField(
+        default=False, help_text="The exam candidates sit now: new accounts and new groups prepare for it."
+    )
 
     class Meta:
-        ordering = ["number"]
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="edition_one_current"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def short_name(self) -> str:
+        return f"{self.year} exam"
+
+
+class Section(models.Model):
+    """One of an exam guide edition's six sections. Slugs are unique across editions, so section URLs need none."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="sections")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    weight = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The section's approximate share of the exam in percent, where published."
+    )
+
+    class Meta:
+        ordering = ["edition__year", "number"]
+        constraints = [models.UniqueConstraint(fields=["edition", "number"], name="section_number_per_edition")]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
@@ -27,30 +57,39 @@ class Section(models.Model):
 
 
 class Objective(models.Model):
-    """An objective of a section, numbered as in the guide ("3.4")."""
+    """An objective of a section, numbered as in the guide ("3.4"); the number is unique within the edition."""
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="objectives")
-    number = models.CharField(max_length=10, unique=True)
+    number = models.CharField(max_length=10)
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
 
     class Meta:
-        ordering = ["section__number", "position"]
+        ordering = ["section__edition__year", "section__number", "position"]
+        # A number starts with its section's number, so unique per section is unique per edition.
+        constraints = [models.UniqueConstraint(fields=["section", "number"], name="objective_number_per_section")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
 
 class Consideration(models.Model):
-    """A bullet of an objective: the unit every card belongs to. ``key`` is stable ("3.4.2")."""
+    """A bullet of an objective: the unit every card belongs to. ``key`` ("3.4.2") is stable within its edition."""
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="considerations")
-    key = models.CharField(max_length=12, unique=True)
+    key = models.CharField(max_length=12)
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
 
     class Meta:
-        ordering = ["objective__section__number", "objective__position", "position"]
+        ordering = [
+            "objective__section__edition__year",
+            "objective__section__number",
+            "objective__position",
+            "position",
+        ]
+        # A key starts with its objective's number, so unique per objective is unique per edition.
+        constraints = [models.UniqueConstraint(fields=["objective", "key"], name="consideration_key_per_objective")]
 
     def __str__(self) -> str:
         return f"{self.key} {self.title}"
@@ -71,14 +110,31 @@ class Deck(models.Model):
     is_public = models.BooleanField(
         default=False, help_text="Anyone signed in may see a public deck and clone it; only its owner edits it."
     )
+    edition = models.ForeignKey(
+        Edition,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="official_decks",
+        help_text="Set on an official deck only: the exam guide edition it covers.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["title"]
         indexes = [models.Index(fields=["is_public"], condition=Q(is_public=True), name="deck_public")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(edition__isnull=True) | Q(owner__isnull=True), name="deck_edition_official_only"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_official(self) -> bool:
+        return self.owner_id is None
 
 
 class Card(models.Model):
@@ -96,6 +152,15 @@ class Card(models.Model):
     explanation = models.TextField(max_length=4000, blank=True, validators=[validate_markup])
     link = models.URLField(max_length=500, blank=True, help_text="A page to read next.")
     position = models.PositiveIntegerField(default=0)
+    carried_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_to",
+        help_text="An official card of the previous edition that taught the same: a learner switching editions "
+        "starts this card with the memory they earned on that one.",
+    )
     retired = models.BooleanField(default=False, help_text="Retired cards are no longer studied; history is kept.")
     edited_in_admin = models.BooleanField(
         default=False, help_text="Set when an admin edits the text: the file loader then leaves it alone."
@@ -186,19 +251,24 @@ class Progress(models.Model):
 
 
 class Review(models.Model):
-    """One grade, appended to the log with the state before and after. Undo marks it ``undone_at``."""
+    """One grade, appended to the log with the state before and after. Undo marks it ``undone_at``.
+
+    A ``carried`` row has no grade: it records progress brought over from the previous edition's card when the
+    learner switched editions, so that a replay of the log still reproduces every progress row.
+    """
 
     class Kind(models.TextChoices):
         NEW = "new", "New"
         SCHEDULED = "scheduled", "Scheduled"
         DRILL = "drill", "Re-drill"
         PRACTICE = "practice", "Practice"
+        CARRIED = "carried", "Carried over"  # progress brought from the previous edition's card: no grade
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
     reviewed_at = models.DateTimeField()
     study_day = models.DateField()
-    grade = models.PositiveSmallIntegerField()
+    grade = models.PositiveSmallIntegerField(null=True, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     undone_at = models.DateTimeField(null=True, blank=True)
     # The whole progress state before, so that undo restores it exactly, and the SM-2 state after.
@@ -217,6 +287,10 @@ class Review(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(grade__gte=0, grade__lte=5), name="review_grade_0_5"),
+            models.CheckConstraint(
+                condition=Q(kind="carried", grade__isnull=True) | (~Q(kind="carried") & Q(grade__isnull=False)),
+                name="review_grade_unless_carried",
+            ),
             models.CheckConstraint(condition=Q(after_easiness__gte=sm2.MIN_EASINESS), name="review_easiness_min"),
         ]
         indexes = [

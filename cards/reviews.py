@@ -15,7 +15,7 @@ from django.db.models import F, Q, QuerySet
 from accounts.models import User
 from cards import sm2
 from cards.access import studied_deck_q
-from cards.models import Card, Deck, Progress, Review, Section
+from cards.models import Card, Deck, Edition, Progress, Review, Section
 from cards.studyday import study_day
 
 # Cards without a consideration (a learner's own cards) come after the whole exam curriculum, by deck and position.
@@ -122,6 +122,7 @@ def _days(n: int) -> str:
 def _todays_reviews(user: User, today: date) -> list[Review]:
     return list(
         Review.objects.filter(user=user, study_day=today, undone_at__isnull=True)
+        .exclude(kind=Review.Kind.CARRIED)
         .order_by("reviewed_at", "id")
         .only("id", "card_id", "grade", "kind", "reviewed_at")
     )
@@ -211,7 +212,7 @@ def record_review(*, user: User, scope: Scope, card_id: int, quality: int, versi
 STALE_NOTICE = "That card was already graded (a double click or another tab), so nothing was recorded twice."
 
 
-def _state_before(progress: Progress) -> dict:
+def state_before(progress: Progress) -> dict:
     """The whole progress state, as the Review row keeps it so that undo can restore it exactly."""
     return {
         "before_repetitions": progress.repetitions,
@@ -235,7 +236,7 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
     if progress is None:
         progress = Progress.objects.create(user=user, card=card)
     today = queue.today
-    before = _state_before(progress)
+    before = state_before(progress)
     if kind == Review.Kind.DRILL:
         after = progress.state  # re-drill grades are logged but leave the SM-2 schedule alone
         due = progress.due
@@ -273,6 +274,7 @@ def undo_last_review(*, user: User, now: datetime) -> Review | None:
     review = (
         Review.objects.select_for_update()
         .filter(user=user, study_day=today, undone_at__isnull=True)
+        .exclude(kind=Review.Kind.CARRIED)  # carried progress is not a grade: undo walks past it
         .order_by("-reviewed_at", "-id")
         .first()
     )
@@ -315,150 +317,67 @@ def unsuspend_card(*, user: User, card_id: int) -> Progress:
     return _set_suspended(user=user, card_id=card_id, suspended=False)
 
 
-# --- Practice: extra rounds over chosen considerations' cards that leave the SM-2 schedule alone ------------------
-
-PRACTICE_DONE_GRADE = 4  # as in the re-drill: a card graded below 4 comes back later in the same session
+# --- Choosing the exam edition, and carrying progress over to the new edition's cards ---------------------------
 
 
-@dataclass
-class PracticeQueue(CardPanelState):
-    """Today's practice session over some considerations' seen cards (the weakest, chosen by the caller).
+@transaction.atomic
+def choose_edition(*, user: User, edition: Edition, now: datetime) -> int:
+    """Make ``edition`` the exam the learner prepares for, and carry their memory over; returns the cards carried.
 
-    The session has no state of its own: a card is done for the study day once its latest practice grade today is
-    4 or 5; a lower grade sends it to the back, as the re-drill does. It answers to the same names as ``Queue`` so
-    that the review screen's card panel can show it.
+    An official card of ``edition`` that names a card of the previous edition (``carried_from``) starts with the
+    SM-2 state and due day the learner earned on that card, once, and only while they have no progress on the new
+    card: nothing is ever overwritten, and the old card's progress stays as it was. Each carry is logged as a
+    review of kind "carried" (no grade), so that a replay of the log reproduces the new progress row. Switching
+    back and forth therefore loses nothing and carries nothing twice.
     """
-
-    todo_ids: list[int] = field(default_factory=list)  # not practised yet today, weakest consideration first
-    again_ids: list[int] = field(default_factory=list)  # practised today, latest grade below 4
-    done_count: int = 0
-
-    kind = Review.Kind.PRACTICE
-    kind_label = Review.Kind.PRACTICE.label
-    new_count = 0
-
-    @property
-    def due_count(self) -> int:
-        return len(self.todo_ids)
-
-    @property
-    def drill_count(self) -> int:
-        return len(self.again_ids)
-
-    def includes(self, card_id: int) -> bool:
-        return card_id in self.todo_ids or card_id in self.again_ids
-
-    def intervals(self) -> list[tuple[int, str, str]]:
-        if self.card is None:
-            return []
-        return [
-            (q, label, "again in this session" if q < PRACTICE_DONE_GRADE else "done for this session")
-            for q, label in sm2.GRADE_LABELS.items()
-        ]
-
-
-def build_practice_queue(
-    user: User, section: Section, consideration_ids: list[int], now: datetime, *, prefer_card_id: int | None = None
-) -> PracticeQueue:
-    """The practice session over ``consideration_ids`` (in that order), in a fixed number of queries.
-
-    Cards come consideration by consideration, in the order given, then in curriculum order; only cards the learner
-    has seen and not suspended take part (a new card is not weak, it is not started).
-    """
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one switch at a time per learner
+    user.exam_edition = edition
+    user.edition_invite_dismissed = True
+    user.save(update_fields=["exam_edition", "edition_invite_dismissed"])
+    user.__dict__.pop("_edition_cache", None)
+    targets = dict(
+        Card.objects.filter(deck__owner__isnull=True, deck__edition=edition, retired=False, carried_from__isnull=False)
+        .exclude(progress__user=user)
+        .values_list("carried_from_id", "id")
+    )
+    sources = Progress.objects.filter(user=user, card_id__in=list(targets), due__isnull=False, suspended=False)
     today = today_for(user, now)
-    rank = {cid: i for i, cid in enumerate(consideration_ids)}
-    rows = (
-        Scope(section)
-        .cards(user)
-        .filter(
-            consideration_id__in=consideration_ids,
-            progress__user=user,
-            progress__due__isnull=False,
-            progress__suspended=False,
+    fresh = Progress(user=user)
+    progress_rows, review_rows = [], []
+    for source in sources:
+        card_id = targets[source.card_id]
+        progress_rows.append(
+            Progress(
+                user=user,
+                card_id=card_id,
+                repetitions=source.repetitions,
+                easiness=source.easiness,
+                interval=source.interval,
+                due=source.due,
+                version=1,
+            )
         )
-        .order_by(*CURRICULUM_ORDER)
-        .values_list("id", "consideration_id")
-    )
-    session = [card_id for card_id, cid in sorted(rows, key=lambda row: rank[row[1]])]
-    latest: dict[int, int] = {}
-    practised = (
-        Review.objects.filter(
-            user=user, study_day=today, kind=Review.Kind.PRACTICE, undone_at__isnull=True, card_id__in=session
+        review_rows.append(
+            Review(
+                user=user,
+                card_id=card_id,
+                reviewed_at=now,
+                study_day=today,
+                grade=None,
+                kind=Review.Kind.CARRIED,
+                after_repetitions=source.repetitions,
+                after_easiness=source.easiness,
+                after_interval=source.interval,
+                after_due=source.due,
+                **state_before(fresh),
+            )
         )
-        .order_by("reviewed_at", "id")
-        .values_list("card_id", "grade")
-    )
-    for card_id, grade in practised:
-        latest.pop(card_id, None)  # re-inserted, so that the longest-waiting failure comes back first
-        latest[card_id] = grade
-    queue = PracticeQueue(
-        today=today,
-        todo_ids=[cid for cid in session if cid not in latest],
-        again_ids=[cid for cid, grade in latest.items() if grade < PRACTICE_DONE_GRADE],
-        done_count=sum(grade >= PRACTICE_DONE_GRADE for grade in latest.values()),
-    )
-    ordered = queue.todo_ids + queue.again_ids
-    if not ordered:
-        first_due = (
-            Progress.objects.filter(user=user, due__isnull=False, suspended=False, card__in=Scope(section).cards(user))
-            .order_by("due")
-            .values_list("due", flat=True)
-            .first()
-        )
-        queue.next_due = max(first_due, today) if first_due else None
-        return queue
-    card_id = prefer_card_id if prefer_card_id in ordered else ordered[0]
-    queue.card = Card.objects.select_related("deck", "consideration__objective__section").get(id=card_id)
-    queue.progress = Progress.objects.filter(user=user, card_id=card_id).first()
-    return queue
+    Progress.objects.bulk_create(progress_rows)
+    Review.objects.bulk_create(review_rows)
+    return len(progress_rows)
 
 
-PRACTICE_GONE_NOTICE = "That card is not in this practice session any more."
-
-
-def record_practice(
-    *,
-    user: User,
-    section: Section,
-    consideration_ids: list[int],
-    card_id: int,
-    quality: int,
-    version: int,
-    now: datetime,
-) -> Outcome:
-    """Log one practice grade: a Review of kind "practice" that leaves the SM-2 fields and the due day untouched.
-
-    Practice grades do not count toward the daily new/review limits, nor toward the re-drill. Like a re-drill grade
-    they bump the progress version (so a stale or repeated submission is recognised), its review count and last
-    review time; undo takes them back like any other grade. Raises ``Card.DoesNotExist`` for a card outside the
-    section or the learner's decks and ``ValueError`` for a grade outside 0-5: the caller answers with a 4xx.
-    """
-    if isinstance(quality, bool) or not isinstance(quality, int) or quality not in sm2.GRADES:
-        raise ValueError("The grade must be a whole number from 0 to 5.")
-    card = Scope(section).cards(user).get(id=card_id)
-    with transaction.atomic():
-        progress = Progress.objects.select_for_update().filter(user=user, card=card).first()
-        if (progress.version if progress else 0) != version:
-            return Outcome(recorded=False, notice=STALE_NOTICE)
-        queue = build_practice_queue(user, section, consideration_ids, now)
-        if progress is None or not queue.includes(card.id):
-            return Outcome(recorded=False, notice=PRACTICE_GONE_NOTICE)
-        before = _state_before(progress)
-        progress.review_count += 1
-        progress.last_reviewed_at = now
-        progress.version += 1
-        progress.save(update_fields=["review_count", "last_reviewed_at", "version"])
-        review = Review.objects.create(
-            user=user,
-            card=card,
-            reviewed_at=now,
-            study_day=queue.today,
-            grade=quality,
-            kind=Review.Kind.PRACTICE,
-            after_repetitions=progress.repetitions,
-            after_easiness=progress.easiness,
-            after_interval=progress.interval,
-            after_due=progress.due,
-            **before,
-        )
-    return Outcome(recorded=True, review=review)
+@transaction.atomic
+def dismiss_edition_invite(*, user: User) -> None:
+    user.edition_invite_dismissed = True
+    user.save(update_fields=["edition_invite_dismissed"])

@@ -12,6 +12,9 @@ Definitions, used everywhere:
 - *retention*: the share of non-undone reviews of kind "scheduled" graded 3 or more; a review is *young* when the
   interval before it was under 21 days, *mature* otherwise. New, re-drill and practice grades count as activity
   (days studied, reviews today), never toward retention.
+- *exam figures* (card counts, mastery, coverage, retention, readiness, weakness, forecasts) count the official deck
+  of the edition the learner prepares for, each card once. A learner's own cards, clones of the official deck
+  included, never change them; the pages show them apart ("your own cards on this section").
 - *readiness*: coverage (share of the section's cards seen) times recent retention (the last ``RECENT_DAYS`` study
   days). It is a rough estimate and the pages show both inputs beside it.
 - *weakness* of a consideration: see ``weakness_score``.
@@ -27,7 +30,8 @@ from django.db.models import Avg, Case, Count, DateField, F, FilteredRelation, Q
 
 from accounts.models import Membership, StudyGroup, User
 from cards import sm2
-from cards.models import Card, Consideration, Deck, DeckShare, Progress, Review, Section
+from cards.editions import current_edition, edition_q, sections_of
+from cards.models import Card, Consideration, Deck, DeckShare, Edition, Progress, Review, Section
 from cards.reviews import Scope, build_queue, today_for
 
 MATURE_INTERVAL = 21
@@ -136,6 +140,16 @@ class Streak:
 SECTION_OF_CARD = "consideration__objective__section_id"
 
 
+def exam_cards(user: User, section: Section | None = None) -> QuerySet[Card]:
+    """The cards exam figures count: the active cards of the official deck of the learner's edition."""
+    cards = Card.objects.filter(edition_q(user, "deck__edition"), deck__owner__isnull=True, retired=False)
+    return cards if section is None else cards.filter(consideration__objective__section=section)
+
+
+def _official_reviews_q(user: User) -> Q:
+    return Q(card__deck__owner__isnull=True) & edition_q(user, "card__deck__edition")
+
+
 def _with_my_progress(cards: QuerySet[Card], user: User) -> QuerySet[Card]:
     # A LEFT JOIN on this learner's progress row only (unique per user and card), so counting cards stays exact.
     return cards.alias(mine=FilteredRelation("progress", condition=Q(progress__user=user)))
@@ -158,7 +172,8 @@ def _counts(row: dict) -> CardCounts:
 
 
 def _reviews(user: User) -> QuerySet[Review]:
-    return Review.objects.filter(user=user, undone_at__isnull=True).order_by()
+    # Carried rows are not reviews the learner did: they only move progress between editions.
+    return Review.objects.filter(user=user, undone_at__isnull=True).exclude(kind=Review.Kind.CARRIED).order_by()
 
 
 def _passed() -> Q:
@@ -169,9 +184,9 @@ def _passed() -> Q:
 
 
 def card_counts_by_section(user: User, today: date) -> dict[int | None, CardCounts]:
-    """One query: the learner's cards per exam section (None for their own cards outside the taxonomy)."""
+    """One query: the official deck's cards per exam section, with this learner's progress on them."""
     rows = (
-        _with_my_progress(Scope().cards(user), user)
+        _with_my_progress(exam_cards(user), user)
         .order_by()
         .values(SECTION_OF_CARD)
         .annotate(**_card_count_aggregates(today))
@@ -183,11 +198,27 @@ def recent_retention_by_section(user: User, today: date) -> dict[int | None, Rat
     """One query: scheduled reviews of the last RECENT_DAYS study days, passed / graded, per section."""
     rows = (
         _reviews(user)
-        .filter(kind=Review.Kind.SCHEDULED, study_day__gt=today - timedelta(days=RECENT_DAYS))
+        .filter(
+            _official_reviews_q(user), kind=Review.Kind.SCHEDULED, study_day__gt=today - timedelta(days=RECENT_DAYS)
+        )
         .values(f"card__{SECTION_OF_CARD}")
         .annotate(whole=Count("id"), part=Count("id", filter=_passed()))
     )
     return {row[f"card__{SECTION_OF_CARD}"]: Ratio(row["part"], row["whole"]) for row in rows}
+
+
+def own_cards_by_section(user: User) -> dict[int, int]:
+    """One query: the learner's other studied cards (own, cloned, groups') filed under a section of their edition."""
+    rows = (
+        Scope()
+        .cards(user)
+        .filter(edition_q(user, "consideration__objective__section__edition"), deck__owner__isnull=False)
+        .order_by()
+        .values(SECTION_OF_CARD)
+        .annotate(n=Count("id"))
+        .values_list(SECTION_OF_CARD, "n")
+    )
+    return dict(rows)
 
 
 def _total(values: Iterable, zero):
@@ -232,6 +263,7 @@ class SectionRow:
     section: Section
     counts: CardCounts
     readiness: Readiness
+    own_cards: int = 0  # the learner's other cards filed under this section: shown apart, never in the figures
 
     # The names the home page has always used.
     @property
@@ -249,6 +281,7 @@ class SectionRow:
 
 @dataclass
 class HomeOverview:
+    edition: Edition | None
     today: date
     sections: list[SectionRow]
     due: int
@@ -265,16 +298,20 @@ def home_overview(user: User, now: datetime) -> HomeOverview:
     queue = build_queue(user, Scope(), now)
     counts = card_counts_by_section(user, today)
     retention = recent_retention_by_section(user, today)
+    own = own_cards_by_section(user)
+    sections = list(sections_of(user).select_related("edition"))
     rows = [
         SectionRow(
             section=s,
             counts=counts.get(s.id, CardCounts()),
             readiness=Readiness(counts.get(s.id, CardCounts()).coverage, retention.get(s.id, Ratio())),
+            own_cards=own.get(s.id, 0),
         )
-        for s in Section.objects.all()
+        for s in sections
     ]
     totals = _total(counts.values(), CardCounts())
     return HomeOverview(
+        edition=sections[0].edition if sections else None,
         today=today,
         sections=rows,
         due=queue.due_count,
@@ -347,6 +384,7 @@ def reviewed_cards(user: User, section: Section) -> dict[int, int]:
     """
     return dict(
         Progress.objects.filter(user=user, card__consideration__objective__section=section)
+        .filter(_official_reviews_q(user))
         .order_by()
         .values_list("card_id", "card__consideration_id")
     )
@@ -370,7 +408,7 @@ def consideration_rows(
     )
     aggregates = {
         row["consideration_id"]: row
-        for row in _with_my_progress(Scope(section).cards(user), user)
+        for row in _with_my_progress(exam_cards(user, section), user)
         .order_by()
         .values("consideration_id")
         .annotate(
@@ -442,7 +480,7 @@ def due_forecast(user: User, section: Section, today: date) -> list[int]:
     """One query: cards falling due on each of the next FORECAST_DAYS study days; overdue cards count as today."""
     horizon = today + timedelta(days=FORECAST_DAYS - 1)
     rows = (
-        Progress.objects.filter(user=user, suspended=False, due__lte=horizon, card__in=Scope(section).cards(user))
+        Progress.objects.filter(user=user, suspended=False, due__lte=horizon, card__in=exam_cards(user, section))
         .order_by()
         .values("due")
         .annotate(n=Count("id"))
@@ -516,7 +554,7 @@ def interval_buckets() -> list[tuple[int | None, str]]:
 def interval_distribution(user: User, section: Section) -> list[int]:
     """One query: the seen cards' current intervals, counted in the buckets of ``interval_buckets()``."""
     rows = (
-        Progress.objects.filter(user=user, due__isnull=False, card__in=Scope(section).cards(user))
+        Progress.objects.filter(user=user, due__isnull=False, card__in=exam_cards(user, section))
         .order_by()
         .values("interval")
         .annotate(n=Count("id"))
@@ -536,6 +574,7 @@ def interval_distribution(user: User, section: Section) -> list[int]:
 @dataclass
 class SectionDashboard:
     section: Section
+    own_cards: int
     today: date
     counts: CardCounts
     readiness: Readiness
@@ -560,6 +599,7 @@ def section_dashboard(user: User, section: Section, now: datetime) -> SectionDas
     history = section_history(user, today, cards)
     return SectionDashboard(
         section=section,
+        own_cards=own_cards_by_section(user).get(section.id, 0),
         today=today,
         counts=mine,
         readiness=Readiness(mine.coverage, retention.get(section.id, Ratio())),
@@ -624,6 +664,7 @@ class MemberFigures:
     scheduled_30d: int = 0
     passed_30d: int = 0
     mastery: tuple[MasteryCell, ...] = ()  # one per exam section, in order
+    other_edition: Edition | None = None  # the exam this member prepares for, when it is not the group's
 
     @property
     def retention(self) -> int | None:
@@ -633,26 +674,39 @@ class MemberFigures:
 
 @dataclass
 class GroupDashboard:
+    edition: Edition | None
     sections: list[Section]
     members: list[MemberFigures]
     leaderboard: list[tuple[Membership, int]]  # (membership, reviews in the last 7 days), most first
 
 
 def group_curriculum(group: StudyGroup) -> QuerySet[Card]:
-    """The active cards a group studies together: the official decks and the decks shared with the group."""
+    """The active cards a group studies together: its edition's official deck and the decks shared with it."""
     shared = DeckShare.objects.filter(group=group).values("deck_id")
-    decks = Deck.objects.filter(Q(owner__isnull=True) | Q(id__in=shared))
+    decks = Deck.objects.filter((Q(owner__isnull=True) & edition_q(group)) | Q(id__in=shared))
     return Card.objects.filter(deck__in=decks, retired=False)
+
+
+def _other_edition(user: User, group_edition: Edition | None) -> Edition | None:
+    """The exam a member prepares for when it is not the group's (no query unless the group is on an older one)."""
+    if user.exam_edition_id:
+        return user.exam_edition if user.exam_edition_id != getattr(group_edition, "id", None) else None
+    return None if group_edition is None or group_edition.is_current else current_edition()
 
 
 def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDashboard:
     """Every member's figures for the group page: five queries whatever the number of members."""
 
-    memberships = list(Membership.objects.filter(group=group).select_related("user").order_by("joined_at", "id"))
-    sections = list(Section.objects.order_by("number"))
+    sections = list(sections_of(group).select_related("edition"))
+    edition = sections[0].edition if sections else None
+    memberships = list(
+        Membership.objects.filter(group=group).select_related("user__exam_edition").order_by("joined_at", "id")
+    )
     cards = group_curriculum(group)
     section_of = "consideration__objective__section_id"
-    totals = dict(cards.values_list(section_of).annotate(n=Count("id")).values_list(section_of, "n"))
+    # Mastery is an exam figure: the official deck's cards only, each once (shared decks count for activity).
+    official = Q(deck__owner__isnull=True)
+    totals = dict(cards.filter(official).values_list(section_of).annotate(n=Count("id")).values_list(section_of, "n"))
 
     visible = {m.user_id for m in memberships if m.share_stats or m.user_id == viewer.id}
     ranked = {m.user_id for m in memberships if m.on_leaderboard}
@@ -674,7 +728,12 @@ def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDash
             Progress.objects.filter(user_id__in=visible, card__in=cards)
             .annotate(section=F(f"card__{section_of}"), due_key=due_key)
             .values("user_id", "section", "due_key")
-            .annotate(n=Count("id"), mature=Count("id", filter=Q(interval__gte=MATURE_INTERVAL, due__isnull=False)))
+            .annotate(
+                n=Count("id"),
+                mature=Count(
+                    "id", filter=Q(interval__gte=MATURE_INTERVAL, due__isnull=False, card__deck__owner__isnull=True)
+                ),
+            )
         )
         for row in rows:
             due_by.setdefault(row["user_id"], []).append((row["due_key"], row["n"]))
@@ -688,6 +747,7 @@ def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDash
         scheduled = Q(kind=Review.Kind.SCHEDULED)
         for row in (
             Review.objects.filter(user_id__in=counted, card__in=cards, undone_at__isnull=True, reviewed_at__gte=month)
+            .exclude(kind=Review.Kind.CARRIED)
             .values("user_id")
             .annotate(
                 week=Count("id", filter=Q(reviewed_at__gte=week)),
@@ -699,8 +759,9 @@ def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDash
 
     members = []
     for m in memberships:
+        other = _other_edition(m.user, edition)
         if m.user_id not in visible:
-            members.append(MemberFigures(membership=m, private=True))
+            members.append(MemberFigures(membership=m, private=True, other_edition=other))
             continue
         today = todays[m.user_id]
         mine = reviews.get(m.user_id, {})
@@ -717,10 +778,11 @@ def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDash
                     MasteryCell(section=s, mastered=mastered.get((m.user_id, s.id), 0), total=totals.get(s.id, 0))
                     for s in sections
                 ),
+                other_edition=other,
             )
         )
     leaderboard = sorted(
         ((m, reviews.get(m.user_id, {}).get("week", 0)) for m in memberships if m.user_id in ranked),
         key=lambda pair: (-pair[1], pair[0].user.username),
     )
-    return GroupDashboard(sections=sections, members=members, leaderboard=leaderboard)
+    return GroupDashboard(edition=edition, sections=sections, members=members, leaderboard=leaderboard)

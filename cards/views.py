@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -11,9 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cards import charts, stats
 from cards.access import deck_for_user
+from cards.editions import offers_current_edition
 from cards.forms import GradeForm
 from cards.models import Card, Section
-from cards.reviews import Scope, build_practice_queue, build_queue, record_practice, record_review, undo_last_review
+from cards.practice import build_practice_queue, record_practice
+from cards.reviews import Scope, build_queue, record_review, undo_last_review
 
 
 @require_GET
@@ -29,14 +34,53 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     overview = stats.home_overview(request.user, timezone.now())
     bars = [_mastery_bar(f"mastery-{row.section.slug}", row.counts) for row in overview.sections]
-    context = {"overview": overview, "tiles": list(zip(overview.sections, bars, strict=True))}
+    context = {
+        "overview": overview,
+        "tiles": list(zip(overview.sections, bars, strict=True)),
+        "invite": offers_current_edition(request.user, overview.edition),
+    }
     return render(request, "cards/home.html", context)
+
+
+class OtherEdition(Exception):
+    """A section of an exam edition the learner does not prepare for: the view sends them home and says why."""
+
+    def __init__(self, section: Section) -> None:
+        self.section = section
+
+
+def _section(request: HttpRequest, slug: str) -> Section:
+    """A section of the learner's edition (one query); 404 if there is none, OtherEdition if it is another's."""
+    section = get_object_or_404(Section.objects.select_related("edition"), slug=slug)
+    chosen = request.user.exam_edition_id
+    if (section.edition_id != chosen) if chosen else not section.edition.is_current:
+        raise OtherEdition(section)
+    return section
+
+
+def _sections_of_my_edition(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A section page of another edition (an old bookmark, a link from a group) sends the learner home with a word."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except OtherEdition as error:
+            section = error.section
+            messages.info(
+                request,
+                f"“{section.title}” is a section of the {section.edition.title}, and you prepare for another exam. "
+                "You can choose the exam in Settings.",
+            )
+            return redirect("home")
+
+    return wrapped
 
 
 def _scope(request: HttpRequest, slug: str | None, deck_slug: str | None = None) -> Scope:
     if deck_slug:
         return Scope(deck=deck_for_user(request.user, deck_slug, need="study"))
-    return Scope(section=get_object_or_404(Section, slug=slug) if slug else None)
+    return Scope(section=_section(request, slug) if slug else None)
 
 
 def _review_url(scope: Scope) -> str:
@@ -65,6 +109,7 @@ def _render_review(
 
 @login_required
 @require_GET
+@_sections_of_my_edition
 def review(request: HttpRequest, slug: str | None = None, deck_slug: str | None = None) -> HttpResponse:
     scope = _scope(request, slug, deck_slug)
     reveal = _optional_int(request.GET.get("reveal"))
@@ -74,6 +119,7 @@ def review(request: HttpRequest, slug: str | None = None, deck_slug: str | None 
 
 @login_required
 @require_POST
+@_sections_of_my_edition
 def grade(request: HttpRequest, slug: str | None = None, deck_slug: str | None = None) -> HttpResponse:
     scope = _scope(request, slug, deck_slug)
     form = GradeForm(request.POST)
@@ -111,6 +157,7 @@ def _undo_with_notice(request: HttpRequest) -> int | None:
 
 @login_required
 @require_POST
+@_sections_of_my_edition
 def undo(request: HttpRequest, slug: str | None = None, deck_slug: str | None = None) -> HttpResponse:
     scope = _scope(request, slug, deck_slug)
     prefer = _undo_with_notice(request)
@@ -143,8 +190,9 @@ def _section_charts(dash: stats.SectionDashboard) -> dict[str, charts.Chart]:
 
 @login_required
 @require_GET
+@_sections_of_my_edition
 def section_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    section = get_object_or_404(Section, slug=slug)
+    section = _section(request, slug)
     sort, status = request.GET.get("sort") or "curriculum", 200
     if sort not in stats.SORTS:
         messages.error(request, f"Unknown sort {sort!r}: choose one of {', '.join(stats.SORTS)}.")
@@ -186,8 +234,9 @@ def _render_practice(
 
 @login_required
 @require_GET
+@_sections_of_my_edition
 def practice(request: HttpRequest, slug: str) -> HttpResponse:
-    section = get_object_or_404(Section, slug=slug)
+    section = _section(request, slug)
     reveal = _optional_int(request.GET.get("reveal"))
     prefer = reveal or _optional_int(request.GET.get("card"))
     return _render_practice(request, section, reveal=reveal is not None, prefer=prefer)
@@ -195,8 +244,9 @@ def practice(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@_sections_of_my_edition
 def practice_grade(request: HttpRequest, slug: str) -> HttpResponse:
-    section = get_object_or_404(Section, slug=slug)
+    section = _section(request, slug)
     form = GradeForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.error_text())
@@ -224,8 +274,9 @@ def practice_grade(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@_sections_of_my_edition
 def practice_undo(request: HttpRequest, slug: str) -> HttpResponse:
-    section = get_object_or_404(Section, slug=slug)
+    section = _section(request, slug)
     prefer = _undo_with_notice(request)
     if request.htmx:
         return _render_practice(request, section, prefer=prefer)

@@ -63,13 +63,13 @@ def main() -> int:
     else:
         call_command("migrate", verbosity=0)
 
-    from cards.loader import load_official_deck
+    from cards.loader import load_all_editions
     from cards.models import Card, Review, Section
     from tests.factories import UserFactory, seed_history
 
     try:
         started = time.perf_counter()
-        load_official_deck()
+        load_all_editions()
         learner = UserFactory(username="bench", time_zone="America/New_York")
         cards = list(Card.objects.filter(retired=False))
         seed_history(learner, cards, reviews=args.reviews, end=date(2026, 3, 12), days=730)

@@ -37,14 +37,14 @@ def main() -> None:
     from django.urls import reverse
 
     from accounts.models import User
-    from cards.loader import load_official_deck
+    from cards.loader import load_all_editions
     from cards.models import Card, Progress, Review
 
     setup_test_environment()  # the client then exposes response.context
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     call_command("migrate", verbosity=0)
-    load_official_deck()
+    load_all_editions()
     user, _ = User.objects.get_or_create(username="bench")
     user.max_reviews_per_day = 5000
     user.save()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from cards.loader import load_official_deck
+from cards.loader import load_all_editions
 from tests.factories import UserFactory
 
 
@@ -46,7 +46,7 @@ def learner_client(client, learner):
 @pytest.fixture
 def official_deck(db):
     """The real taxonomy and official deck, loaded from the repository's data files."""
-    load_official_deck()
+    load_all_editions()
 
 
 def pytest_report_header(config) -> str:

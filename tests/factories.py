@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import factory
 
 from accounts.models import Membership, StudyGroup, User
-from cards.models import Card, Consideration, Deck, DeckShare, Objective, Progress, Review, Section
+from cards.models import Card, Consideration, Deck, DeckShare, Edition, Objective, Progress, Review, Section
 from cards.studyday import study_day, study_day_start
 
 
@@ -20,10 +20,35 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery")
 
 
+def current_edition() -> Edition:
+    """The edition factory-made sections and official decks belong to: the current one, as the loader names it."""
+    return Edition.objects.get_or_create(
+        slug="pmle-2024", defaults={"title": "PMLE exam guide (2024)", "year": 2024, "is_current": True}
+    )[0]
+
+
+def edition_2020() -> Edition:
+    """The 2020 edition as the loader names it (the ``official_deck`` fixture fills it)."""
+    return Edition.objects.get_or_create(
+        slug="pmle-2020", defaults={"title": "PMLE exam guide (2020)", "year": 2020, "is_current": False}
+    )[0]
+
+
+class EditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Edition
+        django_get_or_create = ("slug",)
+
+    year = factory.Sequence(lambda n: 2030 + n)
+    slug = factory.LazyAttribute(lambda e: f"pmle-{e.year}")
+    title = factory.LazyAttribute(lambda e: f"PMLE exam guide ({e.year})")
+
+
 class SectionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Section
 
+    edition = factory.LazyFunction(current_edition)
     number = factory.Sequence(lambda n: n + 1)
     title = factory.LazyAttribute(lambda s: f"Section {s.number}")
     slug = factory.LazyAttribute(lambda s: f"section-{s.number}")
@@ -56,6 +81,7 @@ class DeckFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Deck {n}")
     slug = factory.Sequence(lambda n: f"deck-{n}")
     owner = None
+    edition = factory.LazyAttribute(lambda d: current_edition() if d.owner is None else None)
 
 
 class CardFactory(factory.django.DjangoModelFactory):

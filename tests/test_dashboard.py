@@ -14,11 +14,12 @@ import time_machine
 from django.urls import reverse
 
 from cards.models import Card, Review
-from tests.factories import UserFactory, seed_history
+from tests.factories import UserFactory, edition_2020, seed_history
 
 NOW = datetime(2026, 3, 12, 19, 0, tzinfo=UTC)  # Thursday 12 March 2026, 15:00 in New York
-HOME_QUERIES = 12  # session, user, the queue (4-5), counts, retention, sections, activity
-SECTION_QUERIES = 12  # a new learner needs 10: empty id lists skip two review queries
+HOME_QUERIES = 14  # session, user, the queue (4-5), counts, retention, own cards, sections, activity, and
+# the current edition for the invitation shown to a learner of an older one (these learners prepare for 2020)
+SECTION_QUERIES = 13  # with own cards; a new learner needs 11: empty id lists skip two review queries
 
 
 @pytest.fixture(autouse=True)
@@ -150,9 +151,11 @@ def test_another_learner_sees_only_their_own_figures(client, study_history, outs
 
 
 def _learner_with_reviews(count: int):
-    user = UserFactory(username=f"heavy{count}", time_zone="America/New_York")
+    """A learner of the 2020 exam (whose section is named below) with ``count`` reviews of its official deck."""
+    user = UserFactory(username=f"heavy{count}", time_zone="America/New_York", exam_edition=edition_2020())
     if count:
-        seed_history(user, list(Card.objects.all()), reviews=count, end=date(2026, 3, 12), days=730)
+        cards = list(Card.objects.filter(deck__edition__slug="pmle-2020"))
+        seed_history(user, cards, reviews=count, end=date(2026, 3, 12), days=730)
     return user
 
 

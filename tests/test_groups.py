@@ -332,8 +332,9 @@ def progress(user: User, card: Card, *, interval: int, due: date | None, suspend
 
 @pytest.fixture
 def team(owner, group):
-    """Two sections; official cards o1-o4 (section 1) and o5-o6 (section 2); a shared deck with d1 (section 1) and a
-    card without a consideration; bob's unshared personal card b1 (section 1), which the group never counts.
+    """Two sections; official cards o1-o4 (section 1) and o5-o6 (section 2); a shared deck with d1 (section 1: it
+    counts for due cards and reviews, never for mastery, an exam figure of the official deck) and a card without a
+    consideration; bob's unshared personal card b1 (section 1), which the group never counts.
 
     alice (the owner, UTC) and bob (Kiritimati, UTC+14, rollover 0: already on 11 June) share their figures; carol
     hides hers but is on the leaderboard, as is alice."""
@@ -392,8 +393,8 @@ def test_the_dashboard_shows_each_members_figures_by_exam_section(group, team):
     dashboard = stats.group_dashboard(group, alice, timezone.now())
     assert [s.number for s in dashboard.sections] == [1, 2]
     assert [figures(row) for row in dashboard.members] == [
-        ("owner", False, 3, 3, 67, [(2, 5, 40, 2), (0, 2, 0, 0)]),
-        ("bob", False, 2, 1, 100, [(1, 5, 20, 1), (1, 2, 50, 3)]),
+        ("owner", False, 3, 3, 67, [(2, 4, 50, 3), (0, 2, 0, 0)]),
+        ("bob", False, 2, 1, 100, [(0, 4, 0, 0), (1, 2, 50, 3)]),
         ("carol", True, 0, 0, None, []),
     ]
     assert [(m.user.username, n) for m, n in dashboard.leaderboard] == [("carol", 5), ("owner", 3)]
@@ -403,14 +404,14 @@ def test_a_hidden_member_sees_their_own_figures(group, team):
     _, _, carol = team
     dashboard = stats.group_dashboard(group, carol, timezone.now())
     assert [row.private for row in dashboard.members] == [False, False, False]
-    assert figures(dashboard.members[2]) == ("carol", False, 1, 5, 100, [(1, 5, 20, 1), (0, 2, 0, 0)])
+    assert figures(dashboard.members[2]) == ("carol", False, 1, 5, 100, [(1, 4, 25, 2), (0, 2, 0, 0)])
 
 
 def test_the_group_page_renders_the_heatmap_and_private_members(client, group, team):
     alice, _, _ = team
     client.force_login(alice)
     html = client.get(reverse("group_detail", args=["team"])).content.decode()
-    assert '<td class="heat heat-2" title="Section 1: 2 of 5 cards mastered">40%</td>' in html
+    assert '<td class="heat heat-3" title="Section 1: 2 of 4 cards mastered">50%</td>' in html
     assert '<td class="heat heat-3" title="Section 2: 1 of 2 cards mastered">50%</td>' in html
     assert '<td colspan="5" class="private">private</td>' in html
     assert "style=" not in html and "<script>" not in html

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from cards.deckfile import OFFICIAL_DECK_DIR
-from cards.loader import load_official_deck
+from cards.deckfile import CONTENT_DIR
+from cards.loader import load_edition
 from cards.models import Card, Consideration, Objective, Progress, Review, Section
 from tests.factories import UserFactory
 
@@ -30,7 +30,7 @@ def write_deck(path: Path, cards: list[dict]) -> None:
 
 @pytest.fixture
 def deck_dir(tmp_path):
-    shutil.copy(OFFICIAL_DECK_DIR / "guide.toml", tmp_path / "guide.toml")
+    shutil.copy(CONTENT_DIR / "pmle2020" / "guide.toml", tmp_path / "guide.toml")
     write_deck(
         tmp_path,
         [
@@ -43,22 +43,22 @@ def deck_dir(tmp_path):
 
 
 def test_first_load_creates_the_taxonomy_and_cards(db, deck_dir):
-    report = load_official_deck(deck_dir=deck_dir)
+    report = load_edition(deck_dir=deck_dir)
     assert (report.added, report.updated, report.retired, report.unchanged) == (3, 0, 0, 0)
     assert (Section.objects.count(), Objective.objects.count(), Consideration.objects.count()) == (6, 25, 90)
     assert Card.objects.get(key="1.1.2-c").back_html == "<p>Answer <strong>C</strong>.</p>"
 
 
 def test_loading_twice_changes_nothing(db, deck_dir):
-    load_official_deck(deck_dir=deck_dir)
+    load_edition(deck_dir=deck_dir)
     before = list(Card.objects.order_by("id").values())
-    report = load_official_deck(deck_dir=deck_dir)
+    report = load_edition(deck_dir=deck_dir)
     assert (report.added, report.updated, report.retired, report.unchanged, report.taxonomy_changes) == (0, 0, 0, 3, 0)
     assert list(Card.objects.order_by("id").values()) == before
 
 
 def test_an_edited_file_updates_adds_and_retires_and_keeps_progress(db, deck_dir):
-    load_official_deck(deck_dir=deck_dir)
+    load_edition(deck_dir=deck_dir)
     learner = UserFactory()
     a = Card.objects.get(key="1.1.1-a")
     b = Card.objects.get(key="1.1.1-b")
@@ -77,7 +77,7 @@ def test_an_edited_file_updates_adds_and_retires_and_keeps_progress(db, deck_dir
             {"key": "1.1.3-d", "consideration": "1.1.3", "front": "Question D?", "back": "Answer D."},
         ],
     )
-    report = load_official_deck(deck_dir=deck_dir)
+    report = load_edition(deck_dir=deck_dir)
     assert (report.added, report.updated, report.retired, report.unchanged) == (1, 1, 1, 1)
     a.refresh_from_db()
     b.refresh_from_db()
@@ -90,14 +90,14 @@ def test_an_edited_file_updates_adds_and_retires_and_keeps_progress(db, deck_dir
     assert Review.objects.filter(card=b).count() == 1  # history of the retired card is kept
     # Bringing a retired card back un-retires it.
     write_deck(deck_dir, [{"key": "1.1.1-b", "consideration": "1.1.1", "front": "Question B?", "back": "Answer B."}])
-    report = load_official_deck(deck_dir=deck_dir)
+    report = load_edition(deck_dir=deck_dir)
     assert (report.added, report.updated, report.retired) == (0, 1, 3)
     b.refresh_from_db()
     assert not b.retired
 
 
 def test_admin_edits_are_kept_unless_forced(db, deck_dir, admin_client):
-    load_official_deck(deck_dir=deck_dir)
+    load_edition(deck_dir=deck_dir)
     card = Card.objects.get(key="1.1.1-a")
     response = admin_client.post(
         f"/admin/cards/card/{card.id}/change/",
@@ -114,12 +114,12 @@ def test_admin_edits_are_kept_unless_forced(db, deck_dir, admin_client):
     assert response.status_code == 302
     card.refresh_from_db()
     assert card.edited_in_admin and card.content_changed_at is not None
-    report = load_official_deck(deck_dir=deck_dir)
+    report = load_edition(deck_dir=deck_dir)
     card.refresh_from_db()
     assert card.front == "Question A, edited by an admin?"
     assert report.kept_admin_edits == ["1.1.1-a"]
     assert "--force" in str(report)
-    report = load_official_deck(deck_dir=deck_dir, force=True)
+    report = load_edition(deck_dir=deck_dir, force=True)
     card.refresh_from_db()
     assert (card.front, card.edited_in_admin, report.updated) == ("Question A?", False, 1)
 
@@ -130,5 +130,6 @@ def test_the_command_reports_what_it_did(db):
     assert "added" in out.getvalue() and "0 updated" in out.getvalue()
     out = StringIO()
     call_command("load_pmle", stdout=out)
-    assert out.getvalue().startswith("cards: 0 added, 0 updated, 0 retired,")
+    assert out.getvalue().startswith("pmle-2020: cards: 0 added, 0 updated, 0 retired,")
+    assert "\npmle-2024: cards: 0 added, 0 updated, 0 retired," in out.getvalue()
     assert Card.objects.filter(retired=False).count() >= 270

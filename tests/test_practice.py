@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from cards.models import Card, Progress, Review
 from cards.reviews import Scope, build_queue
-from tests.factories import UserFactory, seed_history
+from tests.factories import UserFactory, edition_2020, seed_history
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 NOW = datetime(2026, 3, 12, 19, 0, tzinfo=UTC)  # Thursday 12 March 2026, 15:00 in New York
@@ -237,9 +237,10 @@ def test_a_learner_with_nothing_started_is_told_to_review_first(client, study_hi
 def test_practice_query_count_does_not_grow_with_the_history(
     client, official_deck, django_assert_max_num_queries, reviews
 ):
-    user = UserFactory(username="heavy", time_zone="America/New_York")
+    user = UserFactory(username="heavy", time_zone="America/New_York", exam_edition=edition_2020())
     if reviews:  # otherwise a new learner, with no progress at all
-        seed_history(user, list(Card.objects.all()), reviews=reviews, end=date(2026, 3, 12), days=730)
+        cards = list(Card.objects.filter(deck__edition__slug="pmle-2020"))
+        seed_history(user, cards, reviews=reviews, end=date(2026, 3, 12), days=730)
     client.force_login(user)
     with django_assert_max_num_queries(PRACTICE_QUERIES):
         response = client.get(url(slug="ml-model-development"))

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from accounts.models import User
-from cards.loader import load_official_deck
+from cards.loader import load_all_editions
 from cards.models import Progress, Review
 from tests.browser.conftest import log_in
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def learner_with_deck():
-    load_official_deck()
+    load_all_editions()
     user = User.objects.create_user("keys", password="a long pass phrase")
     user.new_cards_per_day = 5
     user.save()

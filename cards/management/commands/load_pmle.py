@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from cards.loader import load_official_deck
+from cards.loader import load_all_editions
 
 
 class Command(BaseCommand):
-    help = "Load (or update) the exam taxonomy and the official PMLE deck from cards/content/. Idempotent."
+    help = (
+        "Load (or update) every exam guide edition's taxonomy and official deck from cards/content/<edition>/. "
+        "Idempotent."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -14,5 +17,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, force: bool = False, **options) -> None:
-        report = load_official_deck(force=force)
-        self.stdout.write(str(report))
+        for report in load_all_editions(force=force):
+            self.stdout.write(str(report))
