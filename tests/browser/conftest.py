@@ -81,3 +81,18 @@ def log_in(page, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def mark_window(page) -> None:
+    """Put a marker on ``window``: a full page load (a form that lost hx-post, a link htmx did not wire) drops it."""
+    page.evaluate("window.__pmleMark = 'still-the-same-page'")
+
+
+def assert_not_reloaded(page) -> None:
+    assert page.evaluate("window.__pmleMark") == "still-the-same-page", "the page was reloaded"
+
+
+def assert_swapped_once(page, region_id: str) -> None:
+    """The region was replaced (outerHTML), not filled with a copy of itself (innerHTML nests the id)."""
+    assert page.evaluate(f"document.querySelectorAll('#{region_id}').length") == 1
+    assert page.evaluate(f"document.querySelectorAll('#{region_id} #{region_id}').length") == 0

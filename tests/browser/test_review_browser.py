@@ -7,7 +7,7 @@ import pytest
 from accounts.models import User
 from cards.loader import load_all_editions
 from cards.models import Progress, Review
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_not_reloaded, assert_swapped_once, log_in, mark_window
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,6 +25,7 @@ def test_five_cards_by_keyboard_only_with_an_undo_reach_the_finished_screen(new_
     page = new_page()
     log_in(page, "keys", "a long pass phrase")
     page.goto("/review/")
+    mark_window(page)
     fronts = []
     for _ in range(5):
         page.wait_for_selector("#show-answer")
@@ -32,11 +33,14 @@ def test_five_cards_by_keyboard_only_with_an_undo_reach_the_finished_screen(new_
         page.keyboard.press("Space")
         page.wait_for_selector('button[name="quality"][value="5"]')
         assert "1 day" in page.inner_text(".grades")
+        assert_swapped_once(page, "card-panel")
         page.keyboard.press("5")
         page.wait_for_function(
             "prev => !document.querySelector('.front') || document.querySelector('.front').innerText !== prev",
             arg=fronts[-1],
         )
+        assert_swapped_once(page, "card-panel")
+        assert_not_reloaded(page)
     page.wait_for_selector(".finished")
     assert "All done for now" in page.inner_text("#card-panel")
     assert len(set(fronts)) == 5
@@ -54,7 +58,8 @@ def test_five_cards_by_keyboard_only_with_an_undo_reach_the_finished_screen(new_
     assert Review.objects.filter(user=learner_with_deck, undone_at__isnull=True).count() == 5
     assert Progress.objects.filter(user=learner_with_deck, due__isnull=False).count() == 5
     # Every step swapped the panel in place: the page itself was never reloaded.
-    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    assert_not_reloaded(page)
+    assert_swapped_once(page, "card-panel")
     assert page.url.endswith("/review/")
     assert page.console_errors == []
 
