@@ -1,0 +1,257 @@
+"""Rules of the core that a mutation test found unpinned: each test here failed on a deliberately broken line.
+
+Lapses, undo and the form version, practice scope, suspending a card in review, the 30-day windows at their
+edges, maturity at exactly 21 days, a weakness score that never goes negative, a rollover hour other than 4, and
+the group rules that must answer 404 rather than reveal a user.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from cards import stats
+from cards.models import Progress, Review
+from cards.practice import PRACTICE_GONE_NOTICE, record_practice
+from cards.reviews import STALE_NOTICE, Scope, build_queue, record_review, suspend_card, undo_last_review
+from tests.factories import (
+    CardFactory,
+    ConsiderationFactory,
+    DeckFactory,
+    DeckShareFactory,
+    MembershipFactory,
+    ObjectiveFactory,
+    ReviewFactory,
+    SectionFactory,
+    StudyGroupFactory,
+    UserFactory,
+)
+
+NOON = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+TODAY = date(2026, 6, 10)
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOON, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def section(db):
+    return SectionFactory(number=1, slug="s1")
+
+
+@pytest.fixture
+def cards(section):
+    """Four considerations of one section, two official cards each, in curriculum order."""
+    deck = DeckFactory(owner=None)
+    objective = ObjectiveFactory(section=section)
+    result = []
+    for position in range(1, 5):
+        consideration = ConsiderationFactory(objective=objective, position=position)
+        result += [CardFactory(deck=deck, consideration=consideration, position=p) for p in range(2)]
+    return result
+
+
+def in_review(user, card, *, reps=2, interval=6, due=TODAY, easiness=2.5, lapses=0) -> Progress:
+    return Progress.objects.create(
+        user=user, card=card, repetitions=reps, interval=interval, due=due, easiness=easiness, lapses=lapses, version=1
+    )
+
+
+def grade(user, card, quality, scope=None, now=NOON):
+    progress = Progress.objects.filter(user=user, card=card).first()
+    version = progress.version if progress else 0
+    return record_review(user=user, scope=scope or Scope(), card_id=card.id, quality=quality, version=version, now=now)
+
+
+# --- lapses and undo --------------------------------------------------------------------------------------------
+
+
+def test_failing_a_card_in_review_counts_a_lapse_and_restarts_it(learner, cards):
+    in_review(learner, cards[0], reps=3, interval=15, lapses=1)
+    assert grade(learner, cards[0], 2).recorded
+    progress = Progress.objects.get(user=learner, card=cards[0])
+    assert (progress.lapses, progress.repetitions, progress.interval, progress.due) == (2, 0, 1, TODAY + timedelta(1))
+
+
+def test_failing_a_card_with_no_repetitions_is_not_a_lapse(learner, cards):
+    in_review(learner, cards[0], reps=0, interval=1)
+    assert grade(learner, cards[0], 0).recorded
+    assert Progress.objects.get(user=learner, card=cards[0]).lapses == 0
+
+
+def test_passing_never_counts_a_lapse(learner, cards):
+    in_review(learner, cards[0], reps=3, interval=15, lapses=1)
+    assert grade(learner, cards[0], 3).recorded
+    assert Progress.objects.get(user=learner, card=cards[0]).lapses == 1
+
+
+def test_undo_bumps_the_version_so_a_form_shown_before_it_is_refused(learner, cards):
+    assert grade(learner, cards[0], 5).recorded
+    shown_before_undo = Progress.objects.get(user=learner, card=cards[0]).version
+    undo_last_review(user=learner, now=NOON)
+    assert Progress.objects.get(user=learner, card=cards[0]).version == shown_before_undo + 1
+    outcome = record_review(
+        user=learner, scope=Scope(), card_id=cards[0].id, quality=4, version=shown_before_undo, now=NOON
+    )
+    assert (outcome.recorded, outcome.notice) == (False, STALE_NOTICE)
+    assert Review.objects.filter(user=learner, undone_at__isnull=True).count() == 0
+
+
+# --- suspending a card that is in review ------------------------------------------------------------------------
+
+
+def test_suspending_a_due_card_takes_it_out_of_the_due_list_and_the_next_due_day(learner, cards):
+    in_review(learner, cards[0], due=TODAY)
+    in_review(learner, cards[1], due=TODAY + timedelta(days=3))
+    learner.new_cards_per_day = 0
+    assert build_queue(learner, Scope(), NOON).due_ids == [cards[0].id]
+    suspend_card(user=learner, card_id=cards[0].id)
+    queue = build_queue(learner, Scope(), NOON)
+    assert queue.due_ids == [] and queue.card is None
+    assert queue.next_due == TODAY + timedelta(days=3)
+    suspend_card(user=learner, card_id=cards[1].id)
+    assert build_queue(learner, Scope(), NOON).next_due is None
+
+
+def test_suspending_a_card_waiting_for_its_re_drill_takes_it_out_of_the_drill(learner, cards):
+    in_review(learner, cards[0], due=TODAY)
+    learner.new_cards_per_day = 0
+    assert grade(learner, cards[0], 2).recorded
+    assert build_queue(learner, Scope(), NOON).drill_ids == [cards[0].id]
+    suspend_card(user=learner, card_id=cards[0].id)
+    assert build_queue(learner, Scope(), NOON).drill_ids == []
+
+
+# --- practice scope ---------------------------------------------------------------------------------------------
+
+
+def test_practice_refuses_a_seen_card_of_the_section_outside_the_drill(learner, section, cards):
+    # Three weak considerations (lapses) and a fourth, solid one: the drill covers the three weakest only.
+    for card in cards[:6]:
+        in_review(learner, card, lapses=3, easiness=1.5)
+    for card in cards[6:]:
+        in_review(learner, card, lapses=0, easiness=2.8)
+    weakest = stats.weakest_consideration_ids(learner, section, NOON)
+    assert cards[6].consideration_id not in weakest and len(weakest) == 3
+    outcome = record_practice(
+        user=learner, section=section, consideration_ids=weakest, card_id=cards[6].id, quality=4, version=1, now=NOON
+    )
+    assert (outcome.recorded, outcome.notice) == (False, PRACTICE_GONE_NOTICE)
+    assert not Review.objects.exists()
+    assert record_practice(
+        user=learner, section=section, consideration_ids=weakest, card_id=cards[0].id, quality=4, version=1, now=NOON
+    ).recorded
+
+
+# --- windows at their edges -------------------------------------------------------------------------------------
+
+
+def test_the_last_30_study_days_are_today_and_the_29_before(learner, section, cards):
+    in_review(learner, cards[0])
+    in_review(learner, cards[1])
+    for card, days_back in ((cards[0], 29), (cards[1], 30)):
+        ReviewFactory(user=learner, card=card, kind="scheduled", grade=0, reviewed_at=NOON - timedelta(days=days_back))
+    # The failure 29 study days back counts; the one 30 days back is outside both windows.
+    assert stats.recent_retention_by_section(learner, TODAY)[section.id] == stats.Ratio(0, 1)
+    assert stats.consideration_rows(learner, section, TODAY)[0].recent == stats.Ratio(1, 1)
+
+
+def test_a_card_at_exactly_21_days_is_mature_and_at_20_is_not(learner, section, cards):
+    in_review(learner, cards[0], interval=21, due=TODAY + timedelta(days=21))
+    in_review(learner, cards[1], interval=20, due=TODAY + timedelta(days=20))
+    counts = stats.card_counts_by_section(learner, TODAY)[section.id]
+    assert (counts.seen, counts.mature) == (2, 1)
+
+
+def test_a_weakness_score_is_never_negative_when_cards_are_easier_than_new(learner, section, cards):
+    for card in cards[:2]:
+        in_review(learner, card, easiness=3.0)
+    row = stats.consideration_rows(learner, section, TODAY)[0]
+    assert row.avg_easiness == 3.0
+    assert row.ease_gap == 0.0
+    assert row.weakness == 0.0
+
+
+# --- a rollover hour other than 4 -------------------------------------------------------------------------------
+
+
+def test_a_rollover_at_6_keeps_05_30_on_the_day_before_for_grades_stats_and_practice(learner, section, cards):
+    learner.rollover_hour = 6
+    learner.save()
+    early = datetime(2026, 6, 10, 5, 30, tzinfo=UTC)
+    with time_machine.travel(early, tick=False):
+        assert grade(learner, cards[0], 5, now=early).recorded
+        review = Review.objects.get(user=learner)
+        assert review.study_day == date(2026, 6, 9)
+        assert Progress.objects.get(user=learner, card=cards[0]).due == date(2026, 6, 10)
+        assert stats.activity_by_day(learner, date(2026, 6, 9)) == {date(2026, 6, 9): 1}
+    # At 06:30 a new study day has begun: the card is due and yesterday's grade is no longer today's.
+    later = datetime(2026, 6, 10, 6, 30, tzinfo=UTC)
+    queue = build_queue(learner, Scope(), later)
+    assert (queue.today, cards[0].id in queue.due_ids) == (TODAY, True)
+    assert undo_last_review(user=learner, now=later) is None
+    with time_machine.travel(early, tick=False):
+        outcome = record_practice(
+            user=learner,
+            section=section,
+            consideration_ids=[cards[0].consideration_id],
+            card_id=cards[0].id,
+            quality=4,
+            version=1,
+            now=early,
+        )
+    assert outcome.recorded and outcome.review.study_day == date(2026, 6, 9)
+
+
+# --- groups: another group's member is not ours to see ----------------------------------------------------------
+
+
+@pytest.fixture
+def two_groups(db):
+    owner, stranger = UserFactory(username="owner"), UserFactory(username="stranger")
+    mine, theirs = StudyGroupFactory(slug="mine"), StudyGroupFactory(slug="theirs")
+    MembershipFactory(group=mine, user=owner, role="owner")
+    MembershipFactory(group=theirs, user=stranger, role="member")
+    return owner, stranger, mine, theirs
+
+
+@pytest.mark.parametrize("data", [{"role": "editor"}, {"role": "banana"}, {}])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_changing_the_role_of_someone_in_another_group_is_a_404(client, two_groups, data, htmx):
+    owner, stranger, _, theirs = two_groups
+    client.force_login(owner)
+    response = client.post(reverse("member_role", args=["mine", stranger.id]), data, **(HTMX if htmx else {}))
+    assert response.status_code == 404
+    assert theirs.memberships.get(user=stranger).role == "member"
+
+
+def test_removing_someone_in_another_group_is_a_404(client, two_groups):
+    owner, stranger, _, theirs = two_groups
+    client.force_login(owner)
+    assert client.post(reverse("member_remove", args=["mine", stranger.id])).status_code == 404
+    assert theirs.memberships.filter(user=stranger).exists()
+
+
+def test_the_share_form_offers_only_groups_where_the_user_may_share(client, db):
+    me = UserFactory(username="me")
+    owned, edited, joined = (StudyGroupFactory(slug=s, name=s.title()) for s in ("owned", "edited", "joined"))
+    MembershipFactory(group=owned, user=me, role="owner")
+    MembershipFactory(group=edited, user=me, role="editor")
+    MembershipFactory(group=joined, user=me, role="member")
+    deck = DeckFactory(owner=me, slug="mydeck")
+    already = StudyGroupFactory(slug="already", name="Already")
+    MembershipFactory(group=already, user=me, role="owner")
+    DeckShareFactory(deck=deck, group=already)
+    client.force_login(me)
+    form = client.get(reverse("deck_detail", args=["mydeck"])).context["share_form"]
+    assert sorted(g.slug for g in form.fields["group"].queryset) == ["edited", "owned"]
+    response = client.post(reverse("deck_share", args=["mydeck"]), {"group": "joined"})
+    assert response.status_code == 400
+    assert not deck.shares.filter(group=joined).exists()
