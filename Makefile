@@ -24,6 +24,7 @@ run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_pmle
+	$(BIN)/python manage.py load_questions
 	$(BIN)/python manage.py create_demo_user
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -31,6 +31,7 @@ from cards import reviews, stats
 from cards.access import group_for_user, member_of_group
 from cards.editions import current_edition
 from cards.models import DeckShare
+from exams.results import group_mock_scores
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -128,10 +129,12 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 
 def _render_group(request: HttpRequest, group: StudyGroup, me: Membership, *, status: int = 200) -> HttpResponse:
+    dashboard = stats.group_dashboard(group, request.user, timezone.now())
     context = {
         "group": group,
         "me": me,
-        "dashboard": stats.group_dashboard(group, request.user, timezone.now()),
+        "dashboard": dashboard,
+        "mock_scores": group_mock_scores([row.membership for row in dashboard.members], dashboard.edition),
         "shares": DeckShare.objects.filter(group=group).select_related("deck", "deck__owner").order_by("deck__title"),
         "privacy_form": PrivacyForm(instance=me),
         "new_invite_link": request.session.pop(INVITE_SESSION_KEY.format(group.id), None),

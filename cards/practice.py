@@ -58,7 +58,12 @@ class PracticeQueue(CardPanelState):
 
 
 def build_practice_queue(
-    user: User, section: Section, consideration_ids: list[int], now: datetime, *, prefer_card_id: int | None = None
+    user: User,
+    section: Section | None,
+    consideration_ids: list[int],
+    now: datetime,
+    *,
+    prefer_card_id: int | None = None,
 ) -> PracticeQueue:
     """The practice session over ``consideration_ids`` (in that order), in a fixed number of queries.
 
@@ -119,7 +124,7 @@ PRACTICE_GONE_NOTICE = "That card is not in this practice session any more."
 def record_practice(
     *,
     user: User,
-    section: Section,
+    section: Section | None,
     consideration_ids: list[int],
     card_id: int,
     quality: int,

@@ -15,4 +15,8 @@ urlpatterns = [
     path("sections/<slug:slug>/practice/", views.practice, name="section_practice"),
     path("sections/<slug:slug>/practice/grade/", views.practice_grade, name="section_practice_grade"),
     path("sections/<slug:slug>/practice/undo/", views.practice_undo, name="section_practice_undo"),
+    # Practice over named considerations (the ones a mock exam or quiz missed), across sections.
+    path("practice/<ids:ids>/", views.practice, name="considerations_practice"),
+    path("practice/<ids:ids>/grade/", views.practice_grade, name="considerations_practice_grade"),
+    path("practice/<ids:ids>/undo/", views.practice_undo, name="considerations_practice_undo"),
 ]

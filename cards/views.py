@@ -6,7 +6,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,11 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cards import charts, stats
 from cards.access import deck_for_user
-from cards.editions import offers_current_edition
+from cards.editions import edition_q, offers_current_edition
 from cards.forms import GradeForm
-from cards.models import Card, Section
+from cards.models import Card, Consideration, Section
 from cards.practice import build_practice_queue, record_practice
 from cards.reviews import Scope, build_queue, record_review, undo_last_review
+from exams.results import mock_signal  # the mock-exam signal beside card retention (a read of exams/)
 
 
 @require_GET
@@ -34,10 +35,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     overview = stats.home_overview(request.user, timezone.now())
     bars = [_mastery_bar(f"mastery-{row.section.slug}", row.counts) for row in overview.sections]
+    mock = mock_signal(request.user, [row.section.id for row in overview.sections])
     context = {
         "overview": overview,
-        "tiles": list(zip(overview.sections, bars, strict=True)),
+        "tiles": [(row, bar, mock.get(row.section.id)) for row, bar in zip(overview.sections, bars, strict=True)],
         "invite": offers_current_edition(request.user, overview.edition),
+        "mock": mock.get(None),
     }
     return render(request, "cards/home.html", context)
 
@@ -198,7 +201,9 @@ def section_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, f"Unknown sort {sort!r}: choose one of {', '.join(stats.SORTS)}.")
         sort, status = "curriculum", 400
     dash = stats.section_dashboard(request.user, section, timezone.now())
+    mock = mock_signal(request.user, [section.id])
     context = {
+        "mock": mock.get(section.id),
         "dash": dash,
         "rows": stats.sort_rows(dash.rows, sort),
         "sort": sort,
@@ -208,77 +213,105 @@ def section_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "cards/section.html", context, status=status)
 
 
-def _practice_url(section: Section) -> str:
+def _practice_url(section: Section | None, considerations: list[Consideration] | None = None) -> str:
+    if section is None:
+        return reverse("considerations_practice", args=[[c.id for c in considerations or []]])
     return reverse("section_practice", args=[section.slug])
 
 
 def _render_practice(
-    request: HttpRequest, section: Section, *, reveal: bool = False, prefer: int | None = None, status: int = 200
+    request: HttpRequest,
+    section: Section | None,
+    *,
+    considerations: list[Consideration] | None = None,
+    reveal: bool = False,
+    prefer: int | None = None,
+    status: int = 200,
 ) -> HttpResponse:
+    """A practice round: the section's weakest considerations, or (without a section) the ones given."""
     now = timezone.now()
-    weakest = stats.weakest_considerations(request.user, section, now)
-    ids = [row.consideration.id for row in weakest]
+    weakest = stats.weakest_considerations(request.user, section, now) if section else []
+    ids = [row.consideration.id for row in weakest] if section else [c.id for c in considerations]
     queue = build_practice_queue(request.user, section, ids, now, prefer_card_id=prefer)
     context = {
         "section": section,
+        "considerations": considerations,
         "scope": Scope(section=section),
         "queue": queue,
         "weakest": weakest,
         "reveal": reveal and queue.card is not None and queue.card.id == prefer,
-        "review_url": _practice_url(section),
+        "review_url": _practice_url(section, considerations),
     }
     # The card panel is the review screen's own partial: the same markup, keys and swaps.
     template = "cards/review.html#card-panel" if request.htmx else "cards/practice.html"
     return render(request, template, context, status=status)
 
 
+def _practice_considerations(request: HttpRequest, ids: list[int]) -> list[Consideration]:
+    """The considerations of the learner's edition named in the URL, in its order; 404 if any is not one."""
+    found = {
+        c.id: c
+        for c in Consideration.objects.filter(edition_q(request.user, "objective__section__edition"), id__in=ids)
+    }
+    if len(found) != len(set(ids)):
+        raise Http404("No such consideration in the exam you prepare for.")
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
 @login_required
 @require_GET
 @_sections_of_my_edition
-def practice(request: HttpRequest, slug: str) -> HttpResponse:
-    section = _section(request, slug)
+def practice(request: HttpRequest, slug: str | None = None, ids: list[int] | None = None) -> HttpResponse:
+    section = _section(request, slug) if slug else None
+    considerations = None if slug else _practice_considerations(request, ids)
     reveal = _optional_int(request.GET.get("reveal"))
     prefer = reveal or _optional_int(request.GET.get("card"))
-    return _render_practice(request, section, reveal=reveal is not None, prefer=prefer)
+    return _render_practice(request, section, considerations=considerations, reveal=reveal is not None, prefer=prefer)
 
 
 @login_required
 @require_POST
 @_sections_of_my_edition
-def practice_grade(request: HttpRequest, slug: str) -> HttpResponse:
-    section = _section(request, slug)
+def practice_grade(request: HttpRequest, slug: str | None = None, ids: list[int] | None = None) -> HttpResponse:
+    section = _section(request, slug) if slug else None
+    considerations = None if slug else _practice_considerations(request, ids)
     form = GradeForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.error_text())
-        return _render_practice(request, section, status=400)
+        return _render_practice(request, section, considerations=considerations, status=400)
     now = timezone.now()
+    consideration_ids = (
+        stats.weakest_consideration_ids(request.user, section, now) if section else [c.id for c in considerations]
+    )
     try:
         outcome = record_practice(
             user=request.user,
             section=section,
-            consideration_ids=stats.weakest_consideration_ids(request.user, section, now),
+            consideration_ids=consideration_ids,
             card_id=form.cleaned_data["card"],
             quality=form.cleaned_data["quality"],
             version=form.cleaned_data["version"],
             now=now,
         )
     except Card.DoesNotExist:
-        messages.error(request, "That card does not exist or is not part of this section.")
-        return _render_practice(request, section, status=404)
+        scope = "section" if section else "practice"
+        messages.error(request, f"That card does not exist or is not part of this {scope}.")
+        return _render_practice(request, section, considerations=considerations, status=404)
     if outcome.notice:
         messages.info(request, outcome.notice)
     if request.htmx:
-        return _render_practice(request, section)
-    return redirect(_practice_url(section))
+        return _render_practice(request, section, considerations=considerations)
+    return redirect(_practice_url(section, considerations))
 
 
 @login_required
 @require_POST
 @_sections_of_my_edition
-def practice_undo(request: HttpRequest, slug: str) -> HttpResponse:
-    section = _section(request, slug)
+def practice_undo(request: HttpRequest, slug: str | None = None, ids: list[int] | None = None) -> HttpResponse:
+    section = _section(request, slug) if slug else None
+    considerations = None if slug else _practice_considerations(request, ids)
     prefer = _undo_with_notice(request)
     if request.htmx:
-        return _render_practice(request, section, prefer=prefer)
-    url = _practice_url(section)
+        return _render_practice(request, section, considerations=considerations, prefer=prefer)
+    url = _practice_url(section, considerations)
     return redirect(f"{url}?card={prefer}" if prefer else url)

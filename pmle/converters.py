@@ -12,3 +12,16 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+class IdListConverter:
+    """A list of database ids in a URL, joined by "-" ("12-15-19"): at most 100 (every consideration of an
+    edition), each bounded as above."""
+
+    regex = "[0-9]{1,18}(?:-[0-9]{1,18}){0,99}"
+
+    def to_python(self, value: str) -> list[int]:
+        return [int(part) for part in value.split("-")]
+
+    def to_url(self, value: list[int]) -> str:
+        return "-".join(str(part) for part in value)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "template_partials",
     "accounts",
     "cards",
+    "exams",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,9 @@ if env("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pmle_cache"}}
+# Mock exams: how many questions and minutes (the real exam: 50-60 questions in two hours). Tests take short ones.
+EXAM_QUESTIONS = int(env("EXAM_QUESTIONS", "50"))
+EXAM_MINUTES = int(env("EXAM_MINUTES", "120"))
 # Live previews a learner may request per minute: typing sends one every 300 ms pause, far below this.
 PREVIEW_RATE_PER_MINUTE = int(env("PREVIEW_RATE_PER_MINUTE", "60"))
 

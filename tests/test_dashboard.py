@@ -17,9 +17,9 @@ from cards.models import Card, Review
 from tests.factories import UserFactory, edition_2020, seed_history
 
 NOW = datetime(2026, 3, 12, 19, 0, tzinfo=UTC)  # Thursday 12 March 2026, 15:00 in New York
-HOME_QUERIES = 14  # session, user, the queue (4-5), counts, retention, own cards, sections, activity, and
+HOME_QUERIES = 15  # session, user, the queue (4-5), counts, retention, own cards, sections, activity, mock exams,
 # the current edition for the invitation shown to a learner of an older one (these learners prepare for 2020)
-SECTION_QUERIES = 13  # with own cards; a new learner needs 11: empty id lists skip two review queries
+SECTION_QUERIES = 14  # with own cards and mock exams; a new learner needs 12: empty id lists skip two queries
 
 
 @pytest.fixture(autouse=True)

@@ -458,8 +458,8 @@ def test_the_group_page_takes_a_fixed_number_of_queries(owner, group, client, me
     deck = DeckFactory(owner=owner)
     DeckShareFactory(deck=deck, group=group)
     client.force_login(owner)
-    # session, user, my membership, the dashboard's five, the shared decks
-    with django_assert_num_queries(9):
+    # session, user, my membership, the dashboard's five, shared mock exams (none here), the shared decks
+    with django_assert_num_queries(10):
         response = client.get(reverse("group_detail", args=["team"]))
     assert response.status_code == 200
 

@@ -46,3 +46,75 @@
     }
   });
 })();
+
+// Keyboard and clock for a quiz or mock exam question. 1-6 choose an option, N saves and moves on (or moves on
+// when nothing is chosen), F flags. The deadline lives on the server: this countdown only shows it, and at zero
+// asks the server for the question again, which submits the exam and answers with the results.
+(function () {
+  "use strict";
+
+  function typing(target) {
+    return target && (target.isContentEditable || /^(TEXTAREA|SELECT)$/.test(target.tagName) ||
+      (target.tagName === "INPUT" && !/^(radio|checkbox)$/.test(target.type)));
+  }
+
+  function targetFor(panel, key) {
+    if (/^[1-6]$/.test(key)) return panel.querySelectorAll('input[name="option"]:not(:disabled)')[Number(key) - 1] || null;
+    if (key === "n" || key === "N") {
+      var save = panel.querySelector("#save");
+      if (save && panel.querySelector('input[name="option"]:checked')) return save;
+      return panel.querySelector("#next");
+    }
+    if (key === "f" || key === "F") return panel.querySelector("#flag");
+    return null;
+  }
+
+  var pendingKey = null;
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var panel = document.getElementById("exam-panel");
+    if (!panel) return;
+    var target = targetFor(panel, event.key);
+    if (!target) return;
+    event.preventDefault();
+    if (panel.querySelector(".htmx-request") || panel.classList.contains("htmx-request")) return;
+    if (panel.classList.contains("htmx-added")) {
+      // As on the review screen: a freshly swapped panel is wired up when it settles; replay the key then.
+      pendingKey = event.key;
+      return;
+    }
+    target.click();
+  });
+
+  var timer = null;
+  function startClock() {
+    if (timer) clearInterval(timer);
+    var panel = document.getElementById("exam-panel");
+    var shown = document.getElementById("time-left");
+    if (!panel || !shown || !panel.dataset.secondsLeft) return;
+    var end = Date.now() + Number(panel.dataset.secondsLeft) * 1000;
+    timer = setInterval(function () {
+      var left = Math.max(0, Math.round((end - Date.now()) / 1000));
+      var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+      shown.textContent = h + ":" + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
+      if (left === 0) {
+        clearInterval(timer);
+        window.location.assign(panel.dataset.expiredUrl);
+      }
+    }, 1000);
+  }
+  document.addEventListener("DOMContentLoaded", startClock);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target && event.target.id === "exam-panel") {
+      startClock();
+      event.target.setAttribute("tabindex", "-1");
+      event.target.focus({ preventScroll: true });
+      if (pendingKey !== null) {
+        var target = targetFor(event.target, pendingKey);
+        pendingKey = null;
+        if (target) target.click();
+      }
+    }
+  });
+})();

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from exams import views
+
+urlpatterns = [
+    path("", views.exams_home, name="exams_home"),
+    path("mock/", views.mock_start, name="mock_start"),
+    path("quiz/", views.quiz_start, name="quiz_start"),
+    path("<id:attempt_id>/q/<id:position>/", views.question, name="attempt_question"),
+    path("<id:attempt_id>/q/<id:position>/answer/", views.answer, name="attempt_answer"),
+    path("<id:attempt_id>/q/<id:position>/flag/", views.flag, name="attempt_flag"),
+    path("<id:attempt_id>/submit/", views.submit, name="attempt_submit"),
+    path("<id:attempt_id>/results/", views.results_page, name="attempt_results"),
+    path("<id:attempt_id>/share/", views.share, name="attempt_share"),
+]
