@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.models import User
-from cards.models import Consideration, Edition, Section
+from cards.models import Consideration, Deck, Edition, Section
 from exams import drawing, scoring
 from exams.models import Attempt, AttemptQuestion, Option, Question
 
@@ -27,7 +27,8 @@ class AttemptClosed(Exception):
 
 
 def _questions(edition: Edition):
-    return Question.objects.filter(consideration__objective__section__edition=edition, retired=False)
+    """The official bank of an edition (decks' own questions are drawn only by a quiz of that deck)."""
+    return Question.objects.filter(consideration__objective__section__edition=edition, deck__isnull=True, retired=False)
 
 
 def section_weights(edition: Edition) -> dict[int, float]:
@@ -91,14 +92,17 @@ def start_mock(*, user: User, edition: Edition, now: datetime, seed: int | None 
 
 @transaction.atomic
 def start_quiz(
-    *, user: User, edition: Edition, consideration_ids: list[int], count: int, title: str, now: datetime,
-    seed: int | None = None,
+    *, user: User, edition: Edition, count: int, title: str, now: datetime, consideration_ids: list[int] | None = None,
+    deck: Deck | None = None, seed: int | None = None,
 ) -> Attempt:  # fmt: skip
-    """An untimed quiz of ``count`` questions over some considerations, with feedback after each answer."""
+    """An untimed quiz of ``count`` questions, with feedback after each answer: from the official bank over some
+    considerations, or from the questions a deck's editors wrote (the caller checked that the learner studies it)."""
     seed = secrets.randbits(32) if seed is None else seed
-    pairs = list(
-        _questions(edition).filter(consideration_id__in=consideration_ids).values_list("id", "consideration_id")
-    )
+    if deck is not None:
+        questions = Question.objects.filter(deck=deck, retired=False)
+    else:
+        questions = _questions(edition).filter(consideration_id__in=consideration_ids)
+    pairs = list(questions.values_list("id", "consideration_id"))
     drawn = drawing.draw_quiz(pairs, count, seed)
     return _create(
         user=user, edition=edition, kind=Attempt.Kind.QUIZ, title=title, question_ids=drawn, now=now, minutes=None,

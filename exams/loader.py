@@ -57,7 +57,9 @@ def load_bank(folder: str, *, force: bool = False) -> QuestionReport:
     }
     existing = {
         q.key: q
-        for q in Question.objects.filter(consideration__objective__section__edition=edition).prefetch_related("options")
+        for q in Question.objects.filter(
+            consideration__objective__section__edition=edition, deck__isnull=True
+        ).prefetch_related("options")
     }
     seen = set()
     for position, data in enumerate(bank.questions, start=1):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from cards.models import Consideration, Edition
+from cards.models import Consideration, Deck, Edition
 from cards.rendering import render_markdown, validate_markup
 
 
@@ -14,7 +14,19 @@ class Question(models.Model):
     """A scenario question of one consideration: 4 options with one correct, or 5-6 with two ("choose two")."""
 
     consideration = models.ForeignKey(Consideration, on_delete=models.PROTECT, related_name="questions")
-    key = models.CharField(max_length=100, help_text="Stable key from the question files ('3.2.7-some-words').")
+    deck = models.ForeignKey(
+        Deck,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        help_text="Empty for the official bank; otherwise the deck whose editors wrote it.",
+    )
+    key = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Stable key of an official question ('3.2.7-some-words'); empty otherwise.",
+    )
     stem = models.TextField(max_length=1000, validators=[validate_markup])
     stem_html = models.TextField(editable=False, default="")
     choose = models.PositiveSmallIntegerField(default=1, help_text="How many options are correct: 1 or 2.")
@@ -28,10 +40,15 @@ class Question(models.Model):
     class Meta:
         ordering = ["consideration__objective__section__number", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["consideration", "key"], name="question_key_per_consideration"),
+            models.UniqueConstraint(
+                fields=["consideration", "key"], condition=~Q(key=""), name="question_key_per_consideration"
+            ),
             models.CheckConstraint(condition=Q(choose__in=[1, 2]), name="question_choose_1_or_2"),
         ]
-        indexes = [models.Index(fields=["consideration", "retired"], name="question_consideration")]
+        indexes = [
+            models.Index(fields=["consideration", "retired"], name="question_consideration"),
+            models.Index(fields=["deck", "retired"], name="question_deck"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.key}: {self.stem[:60]}"

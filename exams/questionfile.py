@@ -102,10 +102,11 @@ def read_bank(folder: str) -> Bank:
     return Bank(guide=read_guide(CARDS_DIR / folder), questions=read_questions(folder))
 
 
-def _check_question(q: QuestionData, known: set[str]) -> list[str]:
+def check_question(q: QuestionData, known: set[str], *, official: bool = True) -> list[str]:
+    """One question's problems. ``official`` questions also need a stable key (editors' questions have none)."""
     where = f"{q.source}: {q.key or '(no key)'}"
     problems = []
-    if not KEY_RE.match(q.key) or not q.key.startswith(q.consideration + "-"):
+    if official and (not KEY_RE.match(q.key) or not q.key.startswith(q.consideration + "-")):
         problems.append(f"{where}: key must look like '<consideration>-some-words'")
     if q.consideration not in known:
         problems.append(f"{where}: consideration {q.consideration!r} is not in the guide")
@@ -140,7 +141,7 @@ def check_bank(bank: Bank, *, require_coverage: bool = True) -> list[str]:
     """Every problem in an edition's question bank, as readable lines (empty when it is sound)."""
     guide, questions = bank.guide, bank.questions
     known = set(guide.consideration_keys())
-    problems = [p for q in questions for p in _check_question(q, known)]
+    problems = [p for q in questions for p in check_question(q, known)]
     problems += [f"duplicate key {key}" for key, n in Counter(q.key for q in questions).items() if n > 1]
     stems = [(normalise(q.stem), q) for q in questions]
     for i, (a, qa) in enumerate(stems):

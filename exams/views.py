@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cards import charts, stats
+from cards.access import studied_deck_q
 from cards.editions import edition_of, sections_of
-from cards.models import Consideration
+from cards.models import Consideration, Deck
 from exams import attempts, results, scoring
 from exams.forms import QuizForm, parse_ids
 from exams.models import Attempt
@@ -29,12 +30,17 @@ def _attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     return attempt
 
 
+def _quiz_decks(request: HttpRequest):
+    """The decks the learner studies that have questions of their own (their editors wrote them)."""
+    return Deck.objects.filter(studied_deck_q(request.user), questions__retired=False).distinct().order_by("title")
+
+
 def _quiz_form(request: HttpRequest, data=None) -> QuizForm:
     sections = list(sections_of(request.user))
     considerations = list(
         Consideration.objects.filter(objective__section__in=sections).select_related("objective__section")
     )
-    return QuizForm(data, sections=sections, considerations=considerations)
+    return QuizForm(data, sections=sections, considerations=considerations, decks=list(_quiz_decks(request)))
 
 
 def _trend(history: list[Attempt]) -> charts.Chart | None:
@@ -97,7 +103,7 @@ def mock_start(request: HttpRequest) -> HttpResponse:
     return redirect("attempt_question", attempt.id, 1)
 
 
-def _quiz_scope(request: HttpRequest, source: str, edition) -> tuple[list[int], str]:
+def _quiz_scope(request: HttpRequest, source: str, edition) -> tuple[list[int] | Deck, str]:
     if source == "weakest":
         rows = [
             row
@@ -109,6 +115,9 @@ def _quiz_scope(request: HttpRequest, source: str, edition) -> tuple[list[int], 
         ids = [r.consideration.id for r in rows[:QUIZ_WEAKEST]]
         return ids, "My weakest considerations"
     kind, number = source[0], int(source[1:])
+    if kind == "d":
+        deck = _quiz_decks(request).get(id=number)  # the form offered only these
+        return deck, f"Deck: {deck.title}"
     if kind == "s":
         section = sections_of(request.user).get(id=number)
         ids = list(Consideration.objects.filter(objective__section=section).values_list("id", flat=True))
@@ -130,10 +139,11 @@ def quiz_start(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.info(request, "No consideration is started yet, so none is weakest: review some cards first.")
         return redirect("exams_home")
+    scope = {"deck": ids} if isinstance(ids, Deck) else {"consideration_ids": ids}
     try:
         attempt = attempts.start_quiz(
-            user=request.user, edition=edition, consideration_ids=ids, count=form.cleaned_data["count"],
-            title=title, now=timezone.now(),
+            user=request.user, edition=edition, count=form.cleaned_data["count"], title=title, now=timezone.now(),
+            **scope,
         )  # fmt: skip
     except ValueError as error:
         messages.error(request, str(error))

@@ -494,3 +494,136 @@ def test_the_results_and_history_pages_take_a_fixed_number_of_queries(
     with django_assert_max_num_queries(13):
         assert learner_client.get(reverse("attempt_question", args=[attempt.id, 3])).status_code == 200
     assert attempts.Attempt.objects.filter(user=learner).count() == attempts_before + 1
+
+
+# --- a deck's own questions, written by its editors --------------------------------------------------------------
+
+
+def _question_post(consideration_id: int, **overrides) -> dict:
+    data = {
+        "consideration": consideration_id,
+        "stem": "A shop streams orders into BigQuery and needs daily churn scores with SQL only. What fits?",
+        "link": "https://cloud.google.com/bigquery/docs/bqml-introduction",
+        "save": "",
+    }
+    for n, (text, why) in enumerate(
+        [
+            ("BigQuery ML logistic regression", "Trains and predicts in SQL where the data is."),
+            ("A Vertex AI custom training job", "Works, but needs Python code the team does not write."),
+            ("Dataflow with RunInference", "Needs a trained model first and a pipeline to run."),
+            ("Looker Studio", "A dashboard tool: it trains no model."),
+        ],
+        start=1,
+    ):
+        data |= {f"option_{n}": text, f"why_{n}": why}
+    data["correct_1"] = "on"
+    return data | overrides
+
+
+@pytest.fixture
+def group_deck(bank):
+    from tests.factories import DeckFactory, DeckShareFactory
+
+    owner, editor, member, outsider = (UserFactory(username=n) for n in ("owner", "editor", "member", "outsider"))
+    group = StudyGroupFactory(slug="crew")
+    MembershipFactory(group=group, user=owner, role="owner")
+    MembershipFactory(group=group, user=editor, role="editor")
+    MembershipFactory(group=group, user=member, role="member")
+    deck = DeckFactory(owner=owner, slug="crew-deck", title="Crew deck")
+    DeckShareFactory(deck=deck, group=group)
+    consideration = Question.objects.filter(deck__isnull=True, consideration__objective__section__edition=bank[2024])[0]
+    consideration = consideration.consideration
+    return {"deck": deck, "owner": owner, "editor": editor, "member": member, "outsider": outsider, "c": consideration}
+
+
+def test_a_group_editor_writes_a_question_that_members_can_quiz_on(client, bank, group_deck, frozen):
+    client.force_login(group_deck["editor"])
+    url = reverse("question_create", args=["crew-deck"])
+    response = client.post(url, _question_post(group_deck["c"].id))
+    assert response.status_code == 302
+    question = Question.objects.get(deck=group_deck["deck"])
+    assert (question.choose, question.options.count(), question.key) == (1, 4, "")
+    assert question.options.get(correct=True).text == "BigQuery ML logistic regression"
+    member = Client()
+    member.force_login(group_deck["member"])
+    home = member.get(reverse("exams_home")).content.decode()
+    assert f'value="d{group_deck["deck"].id}"' in home
+    response = member.post(reverse("quiz_start"), {"source": f"d{group_deck['deck'].id}", "count": 3})
+    attempt = Attempt.objects.get(user=group_deck["member"])
+    assert response.url == reverse("attempt_question", args=[attempt.id, 1])
+    assert list(attempt.items.values_list("question", flat=True)) == [question.id]
+    # Official quizzes and mock exams never draw a deck's questions.
+    assert not Question.objects.filter(deck__isnull=False).filter(id__in=attempts._questions(bank[2024])).exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"correct_1": ""}, "declares choose = 1 but marks 0"),
+        ({"correct_2": "on"}, "choose 2 needs 5-6 options"),
+        ({"why_3": ""}, "option 3 needs an explanation"),
+        ({"why_2": "Cheaper than option A."}, "refers to an option by letter"),
+        ({"link": "http://example.com/"}, "must start with https://"),
+        ({"option_4": ""}, "This field is required"),
+    ],
+)
+def test_a_bad_question_is_refused_with_the_reason_and_nothing_is_saved(client, group_deck, change, message):
+    client.force_login(group_deck["owner"])
+    response = client.post(reverse("question_create", args=["crew-deck"]), _question_post(group_deck["c"].id, **change))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Question.objects.filter(deck=group_deck["deck"]).exists()
+
+
+def test_a_choose_two_question_needs_five_options_and_says_so(client, group_deck):
+    client.force_login(group_deck["owner"])
+    data = _question_post(
+        group_deck["c"].id, stem="Which two services train models with SQL or no code? Choose two.", correct_2="on"
+    )
+    data |= {"option_5": "Vertex AI AutoML", "why_5": "No code at all, but not SQL."}
+    assert client.post(reverse("question_create", args=["crew-deck"]), data).status_code == 302
+    assert Question.objects.get(deck=group_deck["deck"]).choose == 2
+
+
+def test_previewing_a_question_renders_it_and_saves_nothing(client, group_deck):
+    client.force_login(group_deck["owner"])
+    data = _question_post(group_deck["c"].id, stem="Uses **bold** here?", preview="")
+    del data["save"]
+    response = client.post(reverse("question_create", args=["crew-deck"]), data)
+    assert response.status_code == 200 and "<strong>bold</strong>" in response.content.decode()
+    assert not Question.objects.filter(deck=group_deck["deck"]).exists()
+
+
+def test_only_the_decks_editors_write_and_outsiders_learn_nothing(client, group_deck):
+    client.force_login(group_deck["owner"])
+    client.post(reverse("question_create", args=["crew-deck"]), _question_post(group_deck["c"].id))
+    question = Question.objects.get(deck=group_deck["deck"])
+    for who, status in (("member", 403), ("outsider", 404)):
+        other = Client()
+        other.force_login(group_deck[who])
+        assert (
+            other.post(reverse("question_create", args=["crew-deck"]), _question_post(group_deck["c"].id)).status_code
+            == status
+        )
+        assert other.post(reverse("question_retire", args=["crew-deck", question.id])).status_code == status
+        assert other.get(reverse("question_edit", args=["crew-deck", question.id])).status_code == status
+    outsider = Client()
+    outsider.force_login(group_deck["outsider"])
+    assert outsider.get(reverse("deck_questions", args=["crew-deck"])).status_code == 404
+    response = outsider.post(reverse("quiz_start"), {"source": f"d{group_deck['deck'].id}", "count": 3})
+    assert response.status_code == 400
+    assert Question.objects.filter(deck=group_deck["deck"]).count() == 1 and not question.retired
+
+
+def test_editing_and_retiring_a_question(client, group_deck):
+    client.force_login(group_deck["editor"])
+    client.post(reverse("question_create", args=["crew-deck"]), _question_post(group_deck["c"].id))
+    question = Question.objects.get(deck=group_deck["deck"])
+    edit = reverse("question_edit", args=["crew-deck", question.id])
+    assert "BigQuery ML logistic regression" in client.get(edit).content.decode()
+    client.post(edit, _question_post(group_deck["c"].id, option_1="BigQuery ML boosted trees"))
+    assert question.options.get(correct=True).text == "BigQuery ML boosted trees"
+    client.post(reverse("question_retire", args=["crew-deck", question.id]))
+    question.refresh_from_db()
+    assert question.retired
+    assert "No questions yet" in client.get(reverse("deck_questions", args=["crew-deck"])).content.decode()

@@ -41,3 +41,13 @@ def time_left(seconds: int) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def markdown(text: str):
+    """The same sanitised rendering as saving does: for previews of text not saved yet."""
+    from django.utils.safestring import mark_safe
+
+    from cards.rendering import render_markdown
+
+    return mark_safe(render_markdown(text))  # noqa: S308 - render_markdown sanitises with nh3
