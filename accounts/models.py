@@ -28,6 +28,25 @@ class User(AbstractUser):
         validators=[MinValueValidator(1), MaxValueValidator(5000)],
         help_text="Due reviews shown per study day, at most.",
     )
+    exam_date = models.DateField(null=True, blank=True, help_text="The day of the learner's exam, if booked.")
+    plan_days_before = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MaxValueValidator(120)],
+        help_text="Days before the exam by which every card should have been seen at least once.",
+    )
+    own_new_share = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MaxValueValidator(100)],
+        help_text="Percent of the daily new cards given to your own and your groups' decks (the rest: the exam deck).",
+    )
+    leech_threshold = models.PositiveSmallIntegerField(
+        default=8,
+        validators=[MinValueValidator(2), MaxValueValidator(50)],
+        help_text="A card forgotten this many times becomes a leech.",
+    )
+    suspend_leeches = models.BooleanField(
+        default=False, help_text="Suspend a card when it becomes a leech (otherwise it is only flagged)."
+    )
     exam_edition = models.ForeignKey(
         "cards.Edition",
         null=True,

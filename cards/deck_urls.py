@@ -21,4 +21,5 @@ urlpatterns = [
     path("<slug:deck_slug>/review/", views.review, name="deck_review"),
     path("<slug:deck_slug>/review/grade/", views.grade, name="deck_grade"),
     path("<slug:deck_slug>/review/undo/", views.undo, name="deck_undo"),
+    path("<slug:deck_slug>/review/more/", views.study_more, name="deck_study_more"),
 ]

@@ -24,3 +24,13 @@ class GradeForm(forms.Form):
 
     def error_text(self) -> str:
         return " ".join(str(e) for errors in self.errors.values() for e in errors)
+
+
+class MoreForm(forms.Form):
+    count = forms.IntegerField(
+        min_value=1,
+        max_value=200,
+        initial=10,
+        label="New cards",
+        error_messages={"min_value": "Ask for at least 1 card.", "max_value": "At most 200 more a day."},
+    )

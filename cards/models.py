@@ -301,3 +301,20 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} graded card {self.card_id} {self.grade} on {self.study_day}"
+
+
+class ExtraNewCards(models.Model):
+    """ "Study N more today": new cards a learner added to one scope's limit for one study day (never another's)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    study_day = models.DateField()
+    scope = models.CharField(max_length=40, help_text="'all', 'section:<id>' or 'deck:<id>'.")
+    count = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "study_day", "scope"], name="extranew_one_per_scope_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} +{self.count} on {self.study_day} ({self.scope})"

@@ -15,7 +15,7 @@ from django.db.models import F, Q, QuerySet
 from accounts.models import User
 from cards import sm2
 from cards.access import studied_deck_q
-from cards.models import Card, Deck, Edition, Progress, Review, Section
+from cards.models import Card, Deck, Edition, ExtraNewCards, Progress, Review, Section
 from cards.studyday import study_day
 
 # Cards without a consideration (a learner's own cards) come after the whole exam curriculum, by deck and position.
@@ -46,6 +46,12 @@ class Scope:
     section: Section | None = None
     deck: Deck | None = None
 
+    @property
+    def key(self) -> str:
+        if self.deck is not None:
+            return f"deck:{self.deck.id}"
+        return f"section:{self.section.id}" if self.section is not None else "all"
+
     def cards(self, user: User) -> QuerySet[Card]:
         cards = Card.objects.filter(deck__in=studied_decks(user), retired=False)
         if self.section is not None:
@@ -63,6 +69,7 @@ class CardPanelState:
     card: Card | None = None
     progress: Progress | None = None
     next_due: date | None = None  # when the session is over: the first day with due cards
+    more_new: bool = False  # when the session is over: unstarted cards wait beyond today's limit ("study more")
 
     @property
     def next_due_is_tomorrow(self) -> bool:
@@ -128,6 +135,56 @@ def _todays_reviews(user: User, today: date) -> list[Review]:
     )
 
 
+def at_risk_first(row: tuple[int, date, int], today: date) -> tuple[float, date, int]:
+    """Sort key of a due card (card id, due day, interval): the most overdue relative to its interval first,
+    ``(today - due) / interval``, then the oldest due, then the card id. With nothing overdue: oldest due first."""
+    card_id, due, interval = row
+    return (-(today - due).days / max(interval, 1), due, card_id)
+
+
+def interleave_new(official: list[int], others: list[int], room: int, share: int) -> list[int]:
+    """Today's new cards: ``share`` percent of ``room`` (rounded) from the learner's own and groups' decks, the rest
+    from the exam deck, spread evenly through the day; when one side runs out, the other takes its places."""
+    if room <= 0:
+        return []
+    wanted_others = min(len(others), round(room * share / 100))
+    wanted_official = min(len(official), room - wanted_others)
+    wanted_others = min(len(others), room - wanted_official)  # the exam deck ran short: the others take the rest
+    chosen_official, chosen_others = official[:wanted_official], others[:wanted_others]
+    total = wanted_official + wanted_others
+    result, placed_others = [], 0
+    for n in range(total):
+        # Place an own card whenever the share of own cards so far falls behind its share of the whole day.
+        if placed_others < wanted_others and (placed_others + 0.5) * total <= (n + 1) * wanted_others:
+            result.append(chosen_others[placed_others])
+            placed_others += 1
+        else:
+            result.append(chosen_official[n - placed_others])
+    return result
+
+
+def extra_new_today(user: User, scope: Scope, today: date) -> int:
+    row = ExtraNewCards.objects.filter(user=user, study_day=today, scope=scope.key).values_list("count", flat=True)
+    return row.first() or 0
+
+
+MAX_EXTRA_NEW = 200
+
+
+@transaction.atomic
+def study_more_today(*, user: User, scope: Scope, count: int, now: datetime) -> int:
+    """Raise today's new-card limit of this scope only by ``count``; returns today's extra for the scope."""
+    if not 1 <= count <= MAX_EXTRA_NEW:
+        raise ValueError(f"Choose between 1 and {MAX_EXTRA_NEW} more cards.")
+    today = today_for(user, now)
+    row, _ = ExtraNewCards.objects.select_for_update().get_or_create(
+        user=user, study_day=today, scope=scope.key, defaults={"count": 0}
+    )
+    row.count = min(row.count + count, MAX_EXTRA_NEW)
+    row.save(update_fields=["count"])
+    return row.count
+
+
 def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int | None = None) -> Queue:
     """Today's queue for a scope: due reviews, new cards within the limit, then the same-day re-drill."""
     today = today_for(user, now)
@@ -145,19 +202,25 @@ def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int 
 
     scope_cards = scope.cards(user)
     review_room = max(user.max_reviews_per_day - scheduled_today, 0)
-    due_ids = list(
+    due = (
         Progress.objects.filter(user=user, due__lte=today, suspended=False, card__in=scope_cards)
         .exclude(card_id__in=drill_candidates)
-        .order_by("due", "card_id")
-        .values_list("card_id", flat=True)[:review_room]
+        .values_list("card_id", "due", "interval")
     )
-    new_room = max(user.new_cards_per_day - new_today, 0)
+    due_ids = [card_id for card_id, _, _ in sorted(due, key=lambda row: at_risk_first(row, today))][:review_room]
+    new_room = max(user.new_cards_per_day + extra_new_today(user, scope, today) - new_today, 0)
     started_or_suspended = Progress.objects.filter(user=user).filter(Q(due__isnull=False) | Q(suspended=True))
-    new_ids = list(
-        scope_cards.exclude(id__in=started_or_suspended.values("card_id"))
-        .order_by(*CURRICULUM_ORDER)
+    unstarted = scope_cards.exclude(id__in=started_or_suspended.values("card_id"))
+    # The exam deck in curriculum order; own and group decks by position, so that their decks take turns.
+    official = list(
+        unstarted.filter(deck__owner__isnull=True).order_by(*CURRICULUM_ORDER).values_list("id", flat=True)[:new_room]
+    )
+    others = list(
+        unstarted.filter(deck__owner__isnull=False)
+        .order_by("position", "deck_id", "id")
         .values_list("id", flat=True)[:new_room]
     )
+    new_ids = interleave_new(official, others, new_room, user.own_new_share)
     drill_ids = []
     if drill_candidates:
         drillable = set(
@@ -176,6 +239,7 @@ def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int 
             .values_list("due", flat=True)
             .first()
         )
+        queue.more_new = unstarted.exists()
         return queue
     card_id = prefer_card_id if prefer_card_id in ordered else ordered[0]
     queue.card = Card.objects.select_related("deck", "consideration__objective__section").get(id=card_id)

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from cards import charts, stats
 from cards.access import deck_for_user
 from cards.editions import edition_q, offers_current_edition
-from cards.forms import GradeForm
+from cards.forms import GradeForm, MoreForm
 from cards.models import Card, Consideration, Section
 from cards.practice import build_practice_queue, record_practice
-from cards.reviews import Scope, build_queue, record_review, undo_last_review
+from cards.reviews import Scope, build_queue, record_review, study_more_today, undo_last_review
 from exams.results import mock_signal  # the mock-exam signal beside card retention (a read of exams/)
 
 
@@ -143,6 +143,23 @@ def grade(request: HttpRequest, slug: str | None = None, deck_slug: str | None =
         return _render_review(request, scope, status=404)
     if outcome.notice:
         messages.info(request, outcome.notice)
+    if request.htmx:
+        return _render_review(request, scope)
+    return redirect(_review_url(scope))
+
+
+@login_required
+@require_POST
+@_sections_of_my_edition
+def study_more(request: HttpRequest, slug: str | None = None, deck_slug: str | None = None) -> HttpResponse:
+    """ "Study N more today": raise today's new-card limit of this scope only."""
+    scope = _scope(request, slug, deck_slug)
+    form = MoreForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _render_review(request, scope, status=400)
+    study_more_today(user=request.user, scope=scope, count=form.cleaned_data["count"], now=timezone.now())
+    messages.success(request, f"{form.cleaned_data['count']} more new cards today, here only.")
     if request.htmx:
         return _render_review(request, scope)
     return redirect(_review_url(scope))

@@ -297,23 +297,23 @@ def test_the_new_queue_follows_the_decks_order(owner, owner_client, deck):
     assert build_queue(owner, Scope(deck=deck), NOON).new_ids == [c.id, a.id, b.id]
 
 
-def test_personal_cards_without_a_consideration_come_after_the_curriculum_by_deck_and_position(owner):
+def test_own_decks_get_their_share_of_new_cards_from_the_first_day_taking_turns_by_position(owner):
     official = DeckFactory(slug="official", owner=None)
-    section = SectionFactory(number=1)
-    first = CardFactory(deck=official, consideration=ConsiderationFactory(objective=ObjectiveFactory(section=section)))
-    mine_b = DeckFactory(owner=owner)
-    mine_a = DeckFactory(owner=owner)
-    loose = [
-        CardFactory(deck=mine_b, consideration=None, position=1),
-        CardFactory(deck=mine_b, consideration=None, position=0),
-        CardFactory(deck=mine_a, consideration=None, position=0),
-    ]
-    tagged = CardFactory(deck=mine_a, consideration=first.consideration, position=5)
-    owner.new_cards_per_day = 50
-    expected = [first.id, tagged.id] + sorted(
-        (c.id for c in loose), key=lambda i: (Card.objects.get(id=i).deck_id, Card.objects.get(id=i).position)
-    )
-    assert build_queue(owner, Scope(), NOON).new_ids == expected
+    consideration = ConsiderationFactory(objective=ObjectiveFactory(section=SectionFactory(number=1)))
+    exam = [CardFactory(deck=official, consideration=consideration, position=p) for p in range(10)]
+    mine_b, mine_a = DeckFactory(owner=owner), DeckFactory(owner=owner)
+    b1 = CardFactory(deck=mine_b, consideration=None, position=1)
+    b0 = CardFactory(deck=mine_b, consideration=None, position=0)
+    a0 = CardFactory(deck=mine_a, consideration=consideration, position=0)
+    owner.new_cards_per_day, owner.own_new_share = 10, 30
+    new_ids = build_queue(owner, Scope(), NOON).new_ids
+    # 3 of 10 for the own decks, spread through the day; the decks take turns by position, then deck.
+    assert new_ids == [exam[0].id, b0.id, exam[1].id, exam[2].id, a0.id, exam[3].id, exam[4].id, exam[5].id, b1.id,
+                       exam[6].id]  # fmt: skip
+    owner.own_new_share = 0
+    assert build_queue(owner, Scope(), NOON).new_ids == [c.id for c in exam]
+    owner.own_new_share = 100  # only 3 own cards exist: the exam deck takes the other 7 places
+    assert build_queue(owner, Scope(), NOON).new_ids == new_ids
 
 
 # Suspending -----------------------------------------------------------------------------------------------------

@@ -1,0 +1,116 @@
+"""The study plan: due cards most at risk first, own decks' share of new cards, "study N more today", the plan to
+the exam date, and leeches."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from cards.models import ExtraNewCards, Progress
+from cards.reviews import Scope, at_risk_first, build_queue, interleave_new
+from tests.factories import CardFactory, ConsiderationFactory, DeckFactory, ObjectiveFactory, SectionFactory
+
+NOON = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+TODAY = date(2026, 6, 10)
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOON, tick=False) as traveller:
+        yield traveller
+
+
+# --- the order of due cards -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rows", "order"),
+    [
+        # (card, due, interval): 2 days late on a 1-day interval is riskier than 10 days late on 100 days.
+        ([(1, TODAY - timedelta(10), 100), (2, TODAY - timedelta(2), 1)], [2, 1]),
+        # Nothing overdue: oldest due first (all are due today: ties go to the card id).
+        ([(3, TODAY, 5), (1, TODAY, 30), (2, TODAY, 1)], [1, 2, 3]),
+        # The same ratio: the older due day first, then the card id.
+        ([(5, TODAY - timedelta(4), 4), (4, TODAY - timedelta(2), 2), (6, TODAY - timedelta(2), 2)], [5, 4, 6]),
+    ],
+)
+def test_due_cards_are_served_most_at_risk_first(rows, order):
+    assert [row[0] for row in sorted(rows, key=lambda r: at_risk_first(r, TODAY))] == order
+
+
+def test_the_queue_serves_the_most_overdue_relative_to_its_interval_first(learner):
+    deck = DeckFactory(owner=None)
+    consideration = ConsiderationFactory(objective=ObjectiveFactory(section=SectionFactory(number=1)))
+    long, short, fresh = (CardFactory(deck=deck, consideration=consideration, position=p) for p in range(3))
+    Progress.objects.create(user=learner, card=long, repetitions=4, interval=100, due=TODAY - timedelta(10))
+    Progress.objects.create(user=learner, card=short, repetitions=1, interval=1, due=TODAY - timedelta(2))
+    Progress.objects.create(user=learner, card=fresh, repetitions=2, interval=6, due=TODAY)
+    learner.max_reviews_per_day = 2
+    assert build_queue(learner, Scope(), NOON).due_ids == [short.id, long.id]
+
+
+# --- own decks' share of the new cards --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("official", "others", "room", "share", "expected"),
+    [
+        ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [91, 92, 93], 10, 30, [1, 91, 2, 3, 92, 4, 5, 6, 93, 7]),
+        ([1, 2, 3], [91, 92, 93, 94, 95], 6, 30, [91, 1, 92, 2, 93, 3]),  # the exam deck runs out: half and half
+        ([1, 2, 3], [], 3, 30, [1, 2, 3]),
+        ([], [91, 92], 5, 30, [91, 92]),
+        ([1, 2], [91, 92], 2, 50, [91, 1]),
+        ([1, 2], [91, 92], 0, 30, []),
+        ([1, 2, 3, 4], [91], 4, 0, [1, 2, 3, 4]),
+    ],
+)
+def test_new_cards_are_shared_between_the_exam_deck_and_own_decks(official, others, room, share, expected):
+    assert interleave_new(official, others, room, share) == expected
+
+
+# --- study N more today -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def deck_with_new_cards(learner):
+    mine = DeckFactory(owner=learner, slug="mine")
+    cards = [CardFactory(deck=mine, consideration=None, position=p) for p in range(6)]
+    learner.new_cards_per_day = 2
+    learner.save()
+    for card in cards[:2]:  # today's two new cards are already started
+        Progress.objects.create(user=learner, card=card, repetitions=1, interval=1, due=TODAY + timedelta(1))
+        from tests.factories import ReviewFactory
+
+        ReviewFactory(user=learner, card=card, kind="new", grade=4, reviewed_at=NOON - timedelta(hours=1))
+    return mine, cards
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_study_more_raises_todays_limit_of_that_scope_only(learner_client, learner, deck_with_new_cards, htmx):
+    mine, cards = deck_with_new_cards
+    page = learner_client.get(reverse("deck_review", args=["mine"]))
+    assert page.context["queue"].card is None and "Study more new cards today from this deck" in page.content.decode()
+    response = learner_client.post(reverse("deck_study_more", args=["mine"]), {"count": "3"}, **(HTMX if htmx else {}))
+    assert response.status_code == (200 if htmx else 302)
+    assert build_queue(learner, Scope(deck=mine), NOON).new_ids == [c.id for c in cards[2:5]]
+    assert build_queue(learner, Scope(), NOON).new_ids == []  # everything else keeps its limit
+    assert ExtraNewCards.objects.get(user=learner).count == 3
+    # Tomorrow the extra is gone.
+    assert len(build_queue(learner, Scope(deck=mine), NOON + timedelta(days=1)).new_ids) == 2
+
+
+@pytest.mark.parametrize("count", ["0", "201", "²", "", "ten"])
+def test_a_bad_study_more_count_is_a_400_and_changes_nothing(learner_client, learner, deck_with_new_cards, count):
+    response = learner_client.post(reverse("study_more"), {"count": count})
+    assert response.status_code == 400
+    assert not ExtraNewCards.objects.exists()
+
+
+def test_study_more_on_someone_elses_deck_is_a_404(learner_client, deck_with_new_cards, outsider):
+    DeckFactory(owner=outsider, slug="theirs")
+    assert learner_client.post(reverse("deck_study_more", args=["theirs"]), {"count": "3"}).status_code == 404
+    assert not ExtraNewCards.objects.exists()
