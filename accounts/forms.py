@@ -16,13 +16,33 @@ class SignupForm(UserCreationForm):
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ("time_zone", "rollover_hour", "new_cards_per_day", "max_reviews_per_day")
+        fields = (
+            "time_zone",
+            "rollover_hour",
+            "new_cards_per_day",
+            "max_reviews_per_day",
+            "own_new_share",
+            "exam_date",
+            "plan_days_before",
+            "leech_threshold",
+            "suspend_leeches",
+        )
         labels = {
             "time_zone": "Time zone",
             "rollover_hour": "New study day starts at (hour)",
             "new_cards_per_day": "New cards per day",
             "max_reviews_per_day": "Maximum reviews per day",
+            "own_new_share": "Share of new cards for your own and groups' decks (%)",
+            "exam_date": "Exam date",
+            "plan_days_before": "See every card at least this many days before the exam",
+            "leech_threshold": "A card becomes a leech after this many lapses",
+            "suspend_leeches": "Suspend leeches (otherwise they are only flagged)",
         }
+        widgets = {"exam_date": forms.DateInput(attrs={"type": "date"})}
+
+
+class ExamDateForm(forms.Form):
+    exam_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class EditionChoiceField(forms.ModelChoiceField):

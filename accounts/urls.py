@@ -9,6 +9,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/", views.preferences, name="preferences"),
     path("settings/exam/", views.choose_edition, name="choose_edition"),
+    path("settings/exam-date/", views.set_exam_date, name="set_exam_date"),
+    path("settings/plan/apply/", views.apply_plan, name="apply_plan"),
     path("settings/exam/not-now/", views.dismiss_edition_invite, name="dismiss_edition_invite"),
     path(
         "password/",

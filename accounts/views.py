@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import groups
 from accounts.forms import (
     EditionForm,
+    ExamDateForm,
     InviteForm,
     JoinForm,
     PreferencesForm,
@@ -70,6 +71,40 @@ def preferences(request: HttpRequest) -> HttpResponse:
 def _preferences_context(request: HttpRequest, form: PreferencesForm) -> dict:
     chosen = request.user.exam_edition or current_edition()
     return {"form": form, "edition_form": EditionForm(initial={"edition": chosen})}
+
+
+@login_required
+@require_POST
+def set_exam_date(request: HttpRequest) -> HttpResponse:
+    """Set (or, empty, clear) the exam date from the home page's plan."""
+    form = ExamDateForm(request.POST)
+    today = stats.today_for(request.user, timezone.now())
+    if not form.is_valid():
+        messages.error(request, "Enter the exam date as a date, e.g. 2027-02-03.")
+        return redirect("home")
+    exam_date = form.cleaned_data["exam_date"]
+    if exam_date is not None and exam_date < today:
+        messages.error(request, "That date has passed: enter the day of your exam.")
+        return redirect("home")
+    request.user.exam_date = exam_date
+    request.user.save(update_fields=["exam_date"])
+    messages.success(request, f"Exam date set to {exam_date:%d %B %Y}." if exam_date else "Exam date cleared.")
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def apply_plan(request: HttpRequest) -> HttpResponse:
+    """One click: the new-card limit the plan suggests, recomputed here (the page's number is never trusted)."""
+    overview = stats.home_overview(request.user, timezone.now())
+    plan = overview.plan
+    if plan.status != "behind":
+        messages.info(request, "Your pace already gets you there: nothing changed.")
+        return redirect("home")
+    request.user.new_cards_per_day = plan.suggested_limit
+    request.user.save(update_fields=["new_cards_per_day"])
+    messages.success(request, f"New cards per day raised to {plan.suggested_limit}.")
+    return redirect("home")
 
 
 @login_required

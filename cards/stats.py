@@ -221,6 +221,12 @@ def own_cards_by_section(user: User) -> dict[int, int]:
     return dict(rows)
 
 
+def own_new_cards_left(user: User) -> bool:
+    """One query: does any own or group card still wait to be started (so that it takes its share of new cards)?"""
+    started = Progress.objects.filter(user=user).filter(Q(due__isnull=False) | Q(suspended=True)).values("card_id")
+    return Scope().cards(user).filter(deck__owner__isnull=False).exclude(id__in=started).exists()
+
+
 def _total(values: Iterable, zero):
     result = zero
     for value in values:
@@ -282,6 +288,7 @@ class SectionRow:
 @dataclass
 class HomeOverview:
     edition: Edition | None
+    plan: Plan
     today: date
     sections: list[SectionRow]
     due: int
@@ -312,6 +319,7 @@ def home_overview(user: User, now: datetime) -> HomeOverview:
     totals = _total(counts.values(), CardCounts())
     return HomeOverview(
         edition=sections[0].edition if sections else None,
+        plan=study_plan(user, today, totals.new, own_share_applies=own_new_cards_left(user)),
         today=today,
         sections=rows,
         due=queue.due_count,
@@ -320,6 +328,66 @@ def home_overview(user: User, now: datetime) -> HomeOverview:
         streak=streak_from(activity_by_day(user, today), today),
         overall=Readiness(totals.coverage, _total(retention.values(), Ratio())),
         totals=totals,
+    )
+
+
+# --- the plan to the exam date ---------------------------------------------------------------------------------
+
+MAX_NEW_PER_DAY = 500  # the settings form's own bound
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Whether the learner's new-card pace sees every exam card ``days_before`` days before the exam."""
+
+    status: str  # "no-date", "past", "all-seen", "on-track", "behind"
+    today: date
+    exam_date: date | None = None
+    days_before: int = 14
+    new_left: int = 0
+    days_left: int = 0  # study days from today to the target day, both included
+    limit: int = 0  # the learner's new cards per day
+    exam_per_day: int = 0  # of which the exam deck gets (own decks take their share while they have cards)
+    needed_per_day: int = 0
+    suggested_limit: int = 0  # the limit that gives the exam deck what it needs
+    finish_on: date | None = None  # at today's pace, the day the last exam card is first seen
+
+    @property
+    def target_day(self) -> date | None:
+        return self.exam_date - timedelta(days=self.days_before) if self.exam_date else None
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def study_plan(user: User, today: date, new_left: int, own_share_applies: bool) -> Plan:
+    """Pure arithmetic on figures the home page already has: the exam cards still new, and whether own decks
+    still take their share of the daily limit."""
+    limit, share = user.new_cards_per_day, user.own_new_share if own_share_applies else 0
+    exam_per_day = limit - round(limit * share / 100)
+    base = {"today": today, "exam_date": user.exam_date, "days_before": user.plan_days_before, "new_left": new_left}
+    base |= {"limit": limit, "exam_per_day": exam_per_day}
+    if user.exam_date is None:
+        return Plan(status="no-date", **base)
+    if user.exam_date < today:
+        return Plan(status="past", **base)
+    if new_left == 0:
+        return Plan(status="all-seen", **base)
+    days_left = max((user.exam_date - timedelta(days=user.plan_days_before) - today).days + 1, 1)
+    needed = _ceil_div(new_left, days_left)
+    # The smallest limit whose exam part (after the own decks' rounded share) reaches what is needed.
+    suggested = needed
+    while suggested - round(suggested * share / 100) < needed and suggested < MAX_NEW_PER_DAY:
+        suggested += 1
+    finish_on = today + timedelta(days=_ceil_div(new_left, exam_per_day) - 1) if exam_per_day else None
+    return Plan(
+        status="on-track" if exam_per_day >= needed else "behind",
+        days_left=days_left,
+        needed_per_day=needed,
+        suggested_limit=min(suggested, MAX_NEW_PER_DAY),
+        finish_on=finish_on,
+        **base,
     )
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -56,10 +58,9 @@ def test_wrong_password_is_refused(client, learner):
 
 
 def test_preferences_are_saved(learner, learner_client):
-    response = learner_client.post(
-        reverse("preferences"),
-        {"time_zone": "Europe/Berlin", "rollover_hour": 3, "new_cards_per_day": 10, "max_reviews_per_day": 100},
-    )
+    data = {"time_zone": "Europe/Berlin", "rollover_hour": 3, "new_cards_per_day": 10, "max_reviews_per_day": 100}
+    data |= {"own_new_share": 40, "exam_date": "2027-02-03", "plan_days_before": 10, "leech_threshold": 6}
+    response = learner_client.post(reverse("preferences"), data | {"suspend_leeches": "on"})
     assert response.status_code == 302
     learner.refresh_from_db()
     assert (learner.time_zone, learner.rollover_hour, learner.new_cards_per_day, learner.max_reviews_per_day) == (
@@ -68,6 +69,8 @@ def test_preferences_are_saved(learner, learner_client):
         10,
         100,
     )
+    assert (learner.own_new_share, learner.exam_date, learner.plan_days_before) == (40, date(2027, 2, 3), 10)
+    assert (learner.leech_threshold, learner.suspend_leeches) == (6, True)
 
 
 @pytest.mark.parametrize(

@@ -114,3 +114,89 @@ def test_study_more_on_someone_elses_deck_is_a_404(learner_client, deck_with_new
     DeckFactory(owner=outsider, slug="theirs")
     assert learner_client.post(reverse("deck_study_more", args=["theirs"]), {"count": "3"}).status_code == 404
     assert not ExtraNewCards.objects.exists()
+
+
+# --- the plan to the exam date ----------------------------------------------------------------------------------
+
+
+def plan_for(learner, *, exam_date, new_left, limit=20, share=30, own=False, days_before=14):
+    from cards.stats import study_plan
+
+    learner.exam_date, learner.new_cards_per_day, learner.own_new_share = exam_date, limit, share
+    learner.plan_days_before = days_before
+    return study_plan(learner, TODAY, new_left, own_share_applies=own)
+
+
+def test_a_learner_60_days_before_the_exam_is_told_the_pace_and_the_finish_day(learner):
+    # 60 days to 9 August; every card seen by 26 July: 47 study days from 10 June, both included.
+    plan = plan_for(learner, exam_date=date(2026, 8, 9), new_left=349, limit=5)
+    assert (plan.status, plan.days_left, plan.needed_per_day, plan.suggested_limit) == ("behind", 47, 8, 8)
+    assert plan.target_day == date(2026, 7, 26)
+    assert plan.finish_on == date(2026, 8, 18)  # 70 days at 5 a day: too late
+    plan = plan_for(learner, exam_date=date(2026, 8, 9), new_left=349, limit=8)
+    assert (plan.status, plan.finish_on) == ("on-track", date(2026, 7, 23))
+
+
+def test_own_decks_taking_their_share_raise_the_suggested_limit(learner):
+    plan = plan_for(learner, exam_date=date(2026, 8, 9), new_left=349, limit=8, own=True)
+    # 8 a day, 30% (2) to own decks: 6 for the exam, 8 needed; 11 a day gives the exam 8 (11 - round(3.3)).
+    assert (plan.status, plan.exam_per_day, plan.suggested_limit) == ("behind", 6, 11)
+
+
+@pytest.mark.parametrize(
+    ("exam_date", "new_left", "status"),
+    [(None, 100, "no-date"), (date(2026, 6, 9), 100, "past"), (date(2026, 9, 1), 0, "all-seen")],
+)
+def test_the_plan_without_a_date_past_it_or_with_everything_seen(learner, exam_date, new_left, status):
+    assert plan_for(learner, exam_date=exam_date, new_left=new_left).status == status
+
+
+def test_inside_the_margin_the_plan_asks_for_everything_today(learner):
+    plan = plan_for(learner, exam_date=date(2026, 6, 20), new_left=30)  # the target day, 6 June, has passed
+    assert (plan.days_left, plan.needed_per_day, plan.suggested_limit) == (1, 30, 30)
+    plan = plan_for(learner, exam_date=date(2026, 6, 20), new_left=30, own=True)
+    assert plan.suggested_limit == 43  # 43 - round(12.9) = 30 for the exam deck
+
+
+@pytest.fixture
+def exam_deck(learner):
+    deck = DeckFactory(owner=None)
+    consideration = ConsiderationFactory(objective=ObjectiveFactory(section=SectionFactory(number=1)))
+    return [CardFactory(deck=deck, consideration=consideration, position=p) for p in range(40)]
+
+
+def test_home_shows_the_plan_and_one_click_applies_the_suggested_limit(learner_client, learner, exam_deck):
+    assert "Booked the exam?" in learner_client.get(reverse("home")).content.decode()
+    assert learner_client.post(reverse("set_exam_date"), {"exam_date": "2026-06-30"}).status_code == 302
+    html = learner_client.get(reverse("home")).content.decode()
+    # 40 new cards, target day 16 June: 7 study days, 6 a day; the limit of 20 is enough.
+    assert "<strong>40</strong> exam cards still new; 7 study days to go: <strong>6</strong> a day needed" in html
+    assert "On track" in html
+    learner.refresh_from_db()
+    learner.new_cards_per_day = 3
+    learner.save()
+    html = learner_client.get(reverse("home")).content.decode()
+    assert "Behind: raise to 6 a day, or finish on 23 June." in html
+    learner_client.post(reverse("apply_plan"))
+    learner.refresh_from_db()
+    assert learner.new_cards_per_day == 6
+    learner_client.post(reverse("apply_plan"))  # on track now: nothing changes
+    learner.refresh_from_db()
+    assert learner.new_cards_per_day == 6
+
+
+def test_a_past_exam_date_is_offered_to_be_cleared(learner_client, learner, exam_deck):
+    learner.exam_date = date(2026, 6, 1)
+    learner.save()
+    html = learner_client.get(reverse("home")).content.decode()
+    assert "has passed" in html and "Clear the date" in html
+    learner_client.post(reverse("set_exam_date"), {"exam_date": ""})
+    learner.refresh_from_db()
+    assert learner.exam_date is None
+
+
+@pytest.mark.parametrize("value", ["2026-06-09", "tomorrow", "2026-13-01"])
+def test_a_bad_or_past_exam_date_is_refused(learner_client, learner, value):
+    learner_client.post(reverse("set_exam_date"), {"exam_date": value})
+    learner.refresh_from_db()
+    assert learner.exam_date is None
