@@ -283,6 +283,12 @@ class Review(models.Model):
     after_easiness = models.FloatField()
     after_interval = models.PositiveIntegerField()
     after_due = models.DateField(null=True, blank=True)
+    due_shift = models.SmallIntegerField(
+        default=0, help_text="Days load balancing moved the due day from the study day plus the SM-2 interval."
+    )
+    suspended_as_leech = models.BooleanField(
+        default=False, help_text="This grade made the card a leech and suspended it (undo unsuspends it)."
+    )
 
     class Meta:
         constraints = [

@@ -5,8 +5,8 @@ SM-2 function. ``manage.py check_progress`` runs this over every learner; tests 
 
 Per card, from a fresh state, over the rows that were not undone, oldest first:
 - ``new`` and ``scheduled`` grades go through ``sm2.review``; a grade below 3 on a card with repetitions counts a
-  lapse; the due day is the logged one, which must be the study day plus the new interval (later scheduling steps
-  may move it, and then log the move);
+  lapse; the due day is the logged one, which must be the study day plus the new interval plus the logged load
+  balancing shift, itself within the range cards/balance.py allows;
 - ``drill`` and ``practice`` grades change nothing of the schedule;
 - ``carried`` rows set the state brought over from the previous edition's card.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cards import sm2
+from cards import balance, sm2
 from cards.models import Progress, Review
 
 SM2_KINDS = {Review.Kind.NEW, Review.Kind.SCHEDULED}
@@ -41,8 +41,10 @@ def replay_card(reviews: list[Review]) -> tuple[Replayed, list[str]]:
             after = sm2.review(sm2.SM2State(state.repetitions, state.easiness, state.interval), r.grade)
             if r.grade < 3 and state.repetitions > 0:
                 state.lapses += 1
-            if r.after_due != r.study_day + timedelta(days=after.interval):
+            if r.after_due != r.study_day + timedelta(days=after.interval + r.due_shift):
                 problems.append(f"review {r.id}: due {r.after_due} is not its study day plus {after.interval} days")
+            if abs(r.due_shift) > balance.fuzz_range(after.interval):
+                problems.append(f"review {r.id}: its due day moved {r.due_shift} days, outside the balancing range")
             state = Replayed(after.repetitions, after.easiness, after.interval, r.after_due, state.lapses)
     return state, problems
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import User
-from cards import sm2
+from cards import balance, sm2
 from cards.access import studied_deck_q
 from cards.models import Card, Deck, Edition, ExtraNewCards, Progress, Review, Section
 from cards.studyday import study_day
@@ -301,16 +301,21 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
         progress = Progress.objects.create(user=user, card=card)
     today = queue.today
     before = state_before(progress)
+    shift, leech = 0, False
     if kind == Review.Kind.DRILL:
         after = progress.state  # re-drill grades are logged but leave the SM-2 schedule alone
         due = progress.due
     else:
         after = sm2.review(progress.state, quality)
-        due = today + timedelta(days=after.interval)
+        shift = _balanced_shift(user, card, today, after.interval, progress.review_count)
+        due = today + timedelta(days=after.interval + shift)
         if quality < 3 and progress.repetitions > 0:
             progress.lapses += 1
+            leech = progress.lapses == user.leech_threshold
         progress.repetitions, progress.easiness, progress.interval = after.repetitions, after.easiness, after.interval
         progress.due = due
+        if leech and user.suspend_leeches:
+            progress.suspended = True
     progress.review_count += 1
     progress.last_reviewed_at = now
     progress.version += 1
@@ -326,9 +331,41 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
         after_easiness=after.easiness,
         after_interval=after.interval,
         after_due=due,
+        due_shift=shift,
+        suspended_as_leech=leech and user.suspend_leeches,
         **before,
     )
+    if leech:
+        action = "suspended it" if user.suspend_leeches else "it stays in your reviews"
+        return Outcome(recorded=True, review=review, notice=LEECH_NOTICE.format(n=progress.lapses, action=action))
     return Outcome(recorded=True, review=review)
+
+
+LEECH_NOTICE = (
+    "That card has now been forgotten {n} times: it is a leech ({action}). Rewrite it, split it, or report it to "
+    "its editors from the Leeches page."
+)
+
+
+def _balanced_shift(user: User, card: Card, today: date, interval: int, review_count: int) -> int:
+    """Load balancing (cards/balance.py): one query for the learner's due counts around the new due day."""
+    spread = balance.fuzz_range(interval)
+    if not spread:
+        return 0
+    target = today + timedelta(days=interval)
+    counts = (
+        Progress.objects.filter(
+            user=user,
+            suspended=False,
+            due__gte=target - timedelta(days=spread),
+            due__lte=target + timedelta(days=spread),
+        )
+        .values("due")
+        .annotate(n=Count("id"))
+        .values_list("due", "n")
+    )
+    loads = {(due - target).days: n for due, n in counts}
+    return balance.balanced_shift(interval, loads, f"{user.id}:{card.id}:{review_count}")
 
 
 @transaction.atomic
@@ -352,6 +389,8 @@ def undo_last_review(*, user: User, now: datetime) -> Review | None:
     progress.lapses = review.before_lapses
     progress.review_count = review.before_review_count
     progress.last_reviewed_at = review.before_last_reviewed_at
+    if review.suspended_as_leech:
+        progress.suspended = False
     progress.version += 1
     progress.save()
     review.undone_at = now

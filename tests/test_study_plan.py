@@ -3,6 +3,7 @@ the exam date, and leeches."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -200,3 +201,122 @@ def test_a_bad_or_past_exam_date_is_refused(learner_client, learner, value):
     learner_client.post(reverse("set_exam_date"), {"exam_date": value})
     learner.refresh_from_db()
     assert learner.exam_date is None
+
+
+# --- load balancing ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("interval", "spread"), [(1, 0), (2, 0), (3, 1), (6, 1), (7, 2), (19, 2), (20, 3), (100, 5), (400, 14), (36500, 14)]
+)
+def test_the_fuzz_range_grows_with_the_interval(interval, spread):
+    from cards.balance import fuzz_range
+
+    assert fuzz_range(interval) == spread
+
+
+def test_the_balanced_day_is_the_least_loaded_and_ties_follow_a_seeded_order():
+    from cards.balance import balanced_shift
+
+    assert balanced_shift(15, {-2: 9, -1: 4, 0: 7, 1: 0, 2: 3}, "1:2:3") == 1
+    shifts = {balanced_shift(15, {}, f"{learner}:7:2") for learner in range(20)}
+    assert shifts == {-2, -1, 0, 1, 2}  # no load: learners who started together spread over the whole range
+    assert balanced_shift(15, {}, "5:7:2") == balanced_shift(15, {}, "5:7:2")
+    assert balanced_shift(2, {0: 50}, "5:7:2") == 0  # under 3 days nothing moves
+
+
+@pytest.fixture
+def official_cards(learner):
+    deck = DeckFactory(owner=None)
+    consideration = ConsiderationFactory(objective=ObjectiveFactory(section=SectionFactory(number=1)))
+    return [CardFactory(deck=deck, consideration=consideration, position=p) for p in range(30)]
+
+
+def test_a_grade_lands_on_the_least_loaded_day_moving_only_the_due_day(learner, official_cards):
+    from cards.reviews import record_review, undo_last_review
+
+    card, *others = official_cards
+    Progress.objects.create(user=learner, card=card, repetitions=2, interval=6, easiness=2.5, due=TODAY, version=1)
+    # Days 13 to 17 from today: every day busy but the 16th.
+    for n, other in enumerate(others[:20]):
+        day = TODAY + timedelta(days=[13, 14, 15, 17][n % 4])
+        Progress.objects.create(user=learner, card=other, repetitions=2, interval=6, due=day, version=1)
+    outcome = record_review(user=learner, scope=Scope(), card_id=card.id, quality=4, version=1, now=NOON)
+    progress = Progress.objects.get(user=learner, card=card)
+    assert (progress.interval, progress.due) == (15, TODAY + timedelta(days=16))  # SM-2 says 15; the day moved
+    assert (outcome.review.after_interval, outcome.review.due_shift) == (15, 1)
+    undo_last_review(user=learner, now=NOON)
+    progress.refresh_from_db()
+    assert (progress.interval, progress.due, progress.repetitions) == (6, TODAY, 2)
+
+
+def test_a_replay_of_the_log_reproduces_balanced_due_days_and_refuses_one_out_of_range(learner, official_cards):
+    from cards.models import Review
+    from cards.replay import check_user
+    from cards.reviews import record_review
+
+    learner.new_cards_per_day = 10
+    cards = official_cards[:10]
+    day = NOON
+    for _ in range(3):  # new -> 1 day -> 6 days -> 15 days, each grade on the card's due day
+        for card in cards:
+            progress = Progress.objects.filter(user=learner, card=card).first()
+            at = day if progress is None else datetime.combine(progress.due, NOON.timetz())
+            with time_machine.travel(at, tick=False):
+                version = progress.version if progress else 0
+                assert record_review(
+                    user=learner, scope=Scope(), card_id=card.id, quality=4, version=version, now=at
+                ).recorded
+    shifts = list(Review.objects.filter(user=learner, after_interval__gte=3).values_list("due_shift", flat=True))
+    assert len(shifts) == 20 and any(shifts)  # the 6- and 15-day intervals moved, some of them
+    assert check_user(learner.id) == []
+    review = Review.objects.filter(user=learner, after_interval=15).first()
+    Review.objects.filter(id=review.id).update(due_shift=5, after_due=review.study_day + timedelta(days=20))
+    Progress.objects.filter(user=learner, card=review.card).update(due=review.study_day + timedelta(days=20))
+    assert any("outside the balancing range" in p for p in check_user(learner.id))
+
+
+def test_twenty_learners_who_started_together_do_not_all_meet_on_one_day(official_cards):
+    """Twenty learners grade the same ten cards 4 on the same days; without balancing each card would fall due
+    on the same day for all of them. With it, the busiest day carries fewer reviews."""
+    from cards.reviews import record_review
+    from tests.factories import UserFactory
+
+    learners = [UserFactory(username=f"team{n}", new_cards_per_day=10) for n in range(20)]
+    cards = official_cards[:10]
+    for user in learners:
+        for card in cards:
+            Progress.objects.create(user=user, card=card, repetitions=2, interval=6, easiness=2.5, due=TODAY, version=1)
+            record_review(user=user, scope=Scope(), card_id=card.id, quality=4, version=1, now=NOON)
+    per_day = Counter(Progress.objects.filter(card__in=cards).values_list("due", flat=True))
+    assert sum(per_day.values()) == 200
+    assert max(per_day.values()) < 200  # every one of the 200 reviews would otherwise be due on day 15
+    assert len(per_day) == 5  # spread over the whole range, 13 to 17 days from today
+
+
+# --- leeches -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suspend", [False, True])
+def test_a_card_at_its_eighth_lapse_becomes_a_leech_and_undo_restores_it(learner, official_cards, suspend):
+    from cards.reviews import record_review, undo_last_review
+
+    learner.suspend_leeches = suspend
+    card = official_cards[0]
+    Progress.objects.create(user=learner, card=card, repetitions=3, interval=20, lapses=7, due=TODAY, version=1)
+    outcome = record_review(user=learner, scope=Scope(), card_id=card.id, quality=1, version=1, now=NOON)
+    assert "forgotten 8 times: it is a leech" in outcome.notice
+    progress = Progress.objects.get(user=learner, card=card)
+    assert (progress.lapses, progress.suspended, outcome.review.suspended_as_leech) == (8, suspend, suspend)
+    undo_last_review(user=learner, now=NOON)
+    progress.refresh_from_db()
+    assert (progress.lapses, progress.suspended, progress.interval) == (7, False, 20)
+
+
+def test_the_seventh_lapse_is_not_yet_a_leech(learner, official_cards):
+    from cards.reviews import record_review
+
+    card = official_cards[0]
+    Progress.objects.create(user=learner, card=card, repetitions=3, interval=20, lapses=6, due=TODAY, version=1)
+    outcome = record_review(user=learner, scope=Scope(), card_id=card.id, quality=1, version=1, now=NOON)
+    assert outcome.notice == ""
