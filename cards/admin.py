@@ -4,7 +4,18 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 
-from cards.models import Card, Consideration, Deck, DeckShare, Edition, Objective, Progress, Review, Section
+from cards.models import (
+    Card,
+    Consideration,
+    Deck,
+    DeckShare,
+    Edition,
+    LeechReport,
+    Objective,
+    Progress,
+    Review,
+    Section,
+)
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -108,3 +119,13 @@ class DeckShareAdmin(admin.ModelAdmin):
     list_display = ("deck", "group", "shared_by", "shared_at")
     raw_id_fields = ("deck", "group", "shared_by")
     list_select_related = ("deck", "group", "shared_by")
+
+
+@admin.register(LeechReport)
+class LeechReportAdmin(admin.ModelAdmin):
+    """Learners' reports of cards they keep forgetting: how official cards' editors hear of them."""
+
+    list_display = ("card", "reporter", "lapses", "created_at")
+    list_filter = ("card__deck",)
+    search_fields = ("note", "card__front")
+    raw_id_fields = ("card", "reporter")

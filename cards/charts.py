@@ -340,3 +340,25 @@ def mastery_bar(chart_id: str, title: str, mature: int, learning: int, unseen: i
             ("not seen", "chart-unseen-part", unseen),
         ],
     )
+
+
+def sparkline(chart_id: str, title: str, values: Sequence[int], labels: Sequence[str]) -> Chart:
+    """A small line of whole numbers (a card's interval after each grade), scaled to the largest."""
+    width, height, pad = 240, 48, 4
+    top = max(values, default=0) or 1
+    step = (width - 2 * pad) / max(len(values) - 1, 1)
+    points = [(pad + step * i, height - pad - (height - 2 * pad) * v / top) for i, v in enumerate(values)]
+    body = [f'<path class="chart-line chart-mature" d="{_series_path(points)}"/>'] if points else []
+    body += [
+        f'<circle class="chart-dot chart-mature" cx="{_fmt(x)}" cy="{_fmt(y)}" r="2"><title>{escape(label)}: '
+        f"{value} d</title></circle>"
+        for (x, y), value, label in zip(points, values, labels, strict=True)
+    ]
+    summary = (
+        f"Interval after each of {len(values)} grades, from {values[0]} to {values[-1]} days."
+        if values
+        else ("No grades yet.")
+    )
+    svg = _svg(chart_id, title, summary, width, height, body, "chart-sparkline")
+    rows = tuple((label, f"{value} d") for label, value in zip(labels, values, strict=True))
+    return Chart(chart_id, title, summary, svg, ("Grade", "Interval after"), rows)

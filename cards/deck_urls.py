@@ -22,4 +22,5 @@ urlpatterns = [
     path("<slug:deck_slug>/review/grade/", views.grade, name="deck_grade"),
     path("<slug:deck_slug>/review/undo/", views.undo, name="deck_undo"),
     path("<slug:deck_slug>/review/more/", views.study_more, name="deck_study_more"),
+    path("<slug:deck_slug>/review/card/", views.card_action, name="deck_card_action"),
 ]

@@ -21,7 +21,7 @@ from accounts.models import StudyGroup
 from cards import decks
 from cards.access import card_for_user, deck_for_user, groups_user_can_share_to, visible_decks, with_access
 from cards.deck_forms import CardForm, DeckForm, MoveForm, PreviewForm, ShareForm, form_errors
-from cards.models import Card, Deck, Progress
+from cards.models import Card, Deck, LeechReport, Progress
 from cards.rendering import render_markdown
 from cards.reviews import suspend_card, unsuspend_card
 from pmle import ratelimit
@@ -90,6 +90,10 @@ def _render_deck(request: HttpRequest, deck: Deck, *, partial: bool = False, sta
     if partial:
         return render(request, "decks/detail.html#card-list", context, status=status)
     context["retired"] = list(deck.cards.filter(retired=True).order_by("position", "id")) if deck.edits else []
+    # Editors see what learners reported as leeches on this deck's cards, with their notes.
+    context["leech_reports"] = (
+        list(LeechReport.objects.filter(card__deck=deck).select_related("card", "reporter")[:100]) if deck.edits else []
+    )
     # A deck's owner sees every group it is shared with; others only the groups they belong to.
     shares = deck.shares.select_related("group").order_by("group__name")
     if not context["is_owner"]:

@@ -34,3 +34,21 @@ class MoreForm(forms.Form):
         label="New cards",
         error_messages={"min_value": "Ask for at least 1 card.", "max_value": "At most 200 more a day."},
     )
+
+
+class CardActionForm(forms.Form):
+    """Suspend or bury the card on screen: the card and the version the screen was shown with."""
+
+    card = GradeForm.base_fields["card"]
+    version = GradeForm.base_fields["version"]
+    action = forms.ChoiceField(choices=[("suspend", "Suspend"), ("bury", "Bury until tomorrow")])
+
+    error_text = GradeForm.error_text
+
+
+class LeechReportForm(forms.Form):
+    note = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What makes it hard: ambiguous, two facts in one, out of date?",
+    )

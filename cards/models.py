@@ -228,6 +228,9 @@ class Progress(models.Model):
     review_count = models.PositiveIntegerField(default=0)
     last_reviewed_at = models.DateTimeField(null=True, blank=True)
     suspended = models.BooleanField(default=False)
+    buried_until = models.DateField(
+        null=True, blank=True, help_text="Left out of the queue before this study day (bury until tomorrow)."
+    )
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -324,3 +327,20 @@ class ExtraNewCards(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} +{self.count} on {self.study_day} ({self.scope})"
+
+
+class LeechReport(models.Model):
+    """A learner tells a deck's editors that one of its cards keeps being forgotten (a leech), with a note."""
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="leech_reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    note = models.TextField(max_length=1000)
+    lapses = models.PositiveIntegerField(help_text="The reporter's lapses on the card when they reported it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["card", "reporter"], name="leechreport_once_per_learner")]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} reported by {self.reporter}"

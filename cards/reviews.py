@@ -15,7 +15,7 @@ from django.db.models import Count, F, Q, QuerySet
 from accounts.models import User
 from cards import balance, sm2
 from cards.access import studied_deck_q
-from cards.models import Card, Deck, Edition, ExtraNewCards, Progress, Review, Section
+from cards.models import Card, Deck, Edition, ExtraNewCards, LeechReport, Progress, Review, Section
 from cards.studyday import study_day
 
 # Cards without a consideration (a learner's own cards) come after the whole exam curriculum, by deck and position.
@@ -205,11 +205,14 @@ def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int 
     due = (
         Progress.objects.filter(user=user, due__lte=today, suspended=False, card__in=scope_cards)
         .exclude(card_id__in=drill_candidates)
+        .exclude(buried_until__gt=today)
         .values_list("card_id", "due", "interval")
     )
     due_ids = [card_id for card_id, _, _ in sorted(due, key=lambda row: at_risk_first(row, today))][:review_room]
     new_room = max(user.new_cards_per_day + extra_new_today(user, scope, today) - new_today, 0)
-    started_or_suspended = Progress.objects.filter(user=user).filter(Q(due__isnull=False) | Q(suspended=True))
+    started_or_suspended = Progress.objects.filter(user=user).filter(
+        Q(due__isnull=False) | Q(suspended=True) | Q(buried_until__gt=today)
+    )
     unstarted = scope_cards.exclude(id__in=started_or_suspended.values("card_id"))
     # The exam deck in curriculum order; own and group decks by position, so that their decks take turns.
     official = list(
@@ -226,6 +229,7 @@ def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int 
         drillable = set(
             scope_cards.filter(id__in=drill_candidates)
             .exclude(progress__user=user, progress__suspended=True)
+            .exclude(progress__user=user, progress__buried_until__gt=today)
             .values_list("id", flat=True)
         )
         drill_ids = [cid for cid in drill_candidates if cid in drillable]
@@ -410,6 +414,17 @@ def _set_suspended(*, user: User, card_id: int, suspended: bool) -> Progress:
     return progress
 
 
+@transaction.atomic
+def bury_card(*, user: User, card_id: int, now: datetime) -> Progress:
+    """Leave a card out of today's queue (new or due), without touching its schedule; it is back tomorrow."""
+    card = Scope().cards(user).get(id=card_id)
+    progress, _ = Progress.objects.select_for_update().get_or_create(user=user, card=card)
+    progress.buried_until = today_for(user, now) + timedelta(days=1)
+    progress.version += 1  # an open review form for this card is now stale
+    progress.save(update_fields=["buried_until", "version"])
+    return progress
+
+
 def suspend_card(*, user: User, card_id: int) -> Progress:
     """Take a card out of this learner's queue (for them only) until they unsuspend it; its schedule is kept."""
     return _set_suspended(user=user, card_id=card_id, suspended=True)
@@ -484,3 +499,14 @@ def choose_edition(*, user: User, edition: Edition, now: datetime) -> int:
 def dismiss_edition_invite(*, user: User) -> None:
     user.edition_invite_dismissed = True
     user.save(update_fields=["edition_invite_dismissed"])
+
+
+@transaction.atomic
+def report_leech(*, user: User, card_id: int, note: str) -> LeechReport:
+    """Tell a card's editors it keeps being forgotten; reporting again replaces the learner's earlier note."""
+    card = Scope().cards(user).get(id=card_id)
+    progress = Progress.objects.filter(user=user, card=card).first()
+    report, _ = LeechReport.objects.update_or_create(
+        card=card, reporter=user, defaults={"note": note, "lapses": progress.lapses if progress else 0}
+    )
+    return report

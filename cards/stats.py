@@ -31,7 +31,7 @@ from django.db.models import Avg, Case, Count, DateField, F, FilteredRelation, Q
 from accounts.models import Membership, StudyGroup, User
 from cards import sm2
 from cards.editions import current_edition, edition_q, sections_of
-from cards.models import Card, Consideration, Deck, DeckShare, Edition, Progress, Review, Section
+from cards.models import Card, Consideration, Deck, DeckShare, Edition, LeechReport, Progress, Review, Section
 from cards.reviews import Scope, build_queue, today_for
 
 MATURE_INTERVAL = 21
@@ -854,3 +854,33 @@ def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDash
         key=lambda pair: (-pair[1], pair[0].user.username),
     )
     return GroupDashboard(edition=edition, sections=sections, members=members, leaderboard=leaderboard)
+
+
+# --- one card's history, and the learner's leeches -----------------------------------------------------------------
+
+
+def card_history(user: User, card: Card) -> list[Review]:
+    """Every grade the learner gave this card, oldest first (one query; undone ones left out)."""
+    return list(_reviews(user).filter(card=card).order_by("reviewed_at", "id"))
+
+
+@dataclass
+class Leech:
+    progress: Progress
+    history: list[Review]
+    reported: bool
+
+
+def leeches(user: User) -> list[Leech]:
+    """The learner's cards at or past their leech threshold, most lapses first, with their grades (three queries)."""
+    rows = list(
+        Progress.objects.filter(user=user, lapses__gte=user.leech_threshold, card__in=Scope().cards(user))
+        .select_related("card__deck", "card__consideration")
+        .order_by("-lapses", "card_id")[:200]
+    )
+    ids = [p.card_id for p in rows]
+    history: dict[int, list[Review]] = {}
+    for review in _reviews(user).filter(card_id__in=ids).order_by("reviewed_at", "id"):
+        history.setdefault(review.card_id, []).append(review)
+    reported = set(LeechReport.objects.filter(reporter=user, card_id__in=ids).values_list("card_id", flat=True))
+    return [Leech(p, history.get(p.card_id, []), p.card_id in reported) for p in rows]

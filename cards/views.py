@@ -15,10 +15,20 @@ from django.views.decorators.http import require_GET, require_POST
 from cards import charts, stats
 from cards.access import deck_for_user
 from cards.editions import edition_q, offers_current_edition
-from cards.forms import GradeForm, MoreForm
-from cards.models import Card, Consideration, Section
+from cards.forms import CardActionForm, GradeForm, LeechReportForm, MoreForm
+from cards.models import Card, Consideration, Progress, Review, Section
 from cards.practice import build_practice_queue, record_practice
-from cards.reviews import Scope, build_queue, record_review, study_more_today, undo_last_review
+from cards.reviews import (
+    STALE_NOTICE,
+    Scope,
+    build_queue,
+    bury_card,
+    record_review,
+    report_leech,
+    study_more_today,
+    suspend_card,
+    undo_last_review,
+)
 from exams.results import mock_signal  # the mock-exam signal beside card retention (a read of exams/)
 
 
@@ -163,6 +173,82 @@ def study_more(request: HttpRequest, slug: str | None = None, deck_slug: str | N
     if request.htmx:
         return _render_review(request, scope)
     return redirect(_review_url(scope))
+
+
+@login_required
+@require_POST
+@_sections_of_my_edition
+def card_action(request: HttpRequest, slug: str | None = None, deck_slug: str | None = None) -> HttpResponse:
+    """Suspend or bury the card on the review screen, then show the next one."""
+    scope = _scope(request, slug, deck_slug)
+    form = CardActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return _render_review(request, scope, status=400)
+    card_id, version = form.cleaned_data["card"], form.cleaned_data["version"]
+    current = Progress.objects.filter(user=request.user, card_id=card_id).values_list("version", flat=True).first()
+    if (current or 0) != version:
+        messages.info(request, STALE_NOTICE)
+        return _render_review(request, scope, status=409)
+    try:
+        if form.cleaned_data["action"] == "suspend":
+            suspend_card(user=request.user, card_id=card_id)
+            messages.success(
+                request, "Suspended: the card is out of your reviews until you unsuspend it (Leeches, or its deck)."
+            )
+        else:
+            bury_card(user=request.user, card_id=card_id, now=timezone.now())
+            messages.success(request, "Buried until tomorrow: its schedule is unchanged.")
+    except Card.DoesNotExist:
+        messages.error(request, "That card does not exist or is not part of your reviews.")
+        return _render_review(request, scope, status=404)
+    if request.htmx:
+        return _render_review(request, scope)
+    return redirect(_review_url(scope))
+
+
+@login_required
+@require_GET
+def card_info(request: HttpRequest, card_id: int) -> HttpResponse:
+    """A card's history for the learner: grades and intervals, ease, lapses, next due, a sparkline (key I)."""
+    card = Scope().cards(request.user).select_related("deck", "consideration").filter(id=card_id).first()
+    if card is None:
+        raise Http404("No such card in your reviews.")
+    history = stats.card_history(request.user, card)
+    graded = [r for r in history if r.kind in (Review.Kind.NEW, Review.Kind.SCHEDULED, Review.Kind.CARRIED)]
+    labels = [f"{r.study_day:%d %b %Y}" for r in graded]
+    context = {
+        "card": card,
+        "progress": Progress.objects.filter(user=request.user, card=card).first(),
+        "history": history,
+        "leech_threshold": request.user.leech_threshold,
+        "spark": charts.sparkline(
+            "card-intervals", "Interval after each grade", [r.after_interval for r in graded], labels
+        ),
+    }
+    template = "cards/card_info.html#card-info" if request.htmx else "cards/card_info.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def leeches(request: HttpRequest) -> HttpResponse:
+    return render(request, "cards/leeches.html", {"leeches": stats.leeches(request.user), "form": LeechReportForm()})
+
+
+@login_required
+@require_POST
+def leech_report(request: HttpRequest, card_id: int) -> HttpResponse:
+    form = LeechReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return render(request, "cards/leeches.html", {"leeches": stats.leeches(request.user), "form": form}, status=400)
+    try:
+        report_leech(user=request.user, card_id=card_id, note=form.cleaned_data["note"])
+    except Card.DoesNotExist as error:
+        raise Http404("No such card in your reviews.") from error
+    messages.success(request, "Reported to the card's editors, with your note.")
+    return redirect("leeches")
 
 
 def _undo_with_notice(request: HttpRequest) -> int | None:

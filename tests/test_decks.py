@@ -440,8 +440,8 @@ def test_the_deck_list_takes_a_fixed_number_of_queries(owner_client, owner, deck
 @pytest.mark.parametrize(("decks", "cards"), [(1, 2), (3, 25)])
 def test_a_deck_page_takes_a_fixed_number_of_queries(owner_client, owner, decks, cards, django_assert_num_queries):
     deck = _fill(owner, decks, cards)
-    # session, user, the deck with access, its cards, my progress, the shares, the retired cards
-    with django_assert_num_queries(7):
+    # session, user, the deck with access, its cards, my progress, the shares, the retired cards, leech reports
+    with django_assert_num_queries(8):
         response = owner_client.get(reverse("deck_detail", args=[deck.slug]))
     assert len(response.context["rows"]) == cards
     assert all(row.suspended for row in response.context["rows"])

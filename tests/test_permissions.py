@@ -108,6 +108,13 @@ MATRIX = [
     row("deck_undo", "deck.slug", method="post", expect=(L, 404, 302, 302, 302)),
     row("deck_study_more", "deck.slug", method="post", data={"count": 3}, expect=(L, 404, 302, 302, 302)),
     row("deck_study_more", "public_deck.slug", method="post", data={"count": 3}, expect=(L, 403, 403, 403, 302)),
+    row(
+        "deck_card_action",
+        "deck.slug",
+        method="post",
+        data={"card": "card.id", "version": 0, "action": "bury"},
+        expect=(L, 404, 302, 302, 302),
+    ),
     # Cards
     row("card_create", "deck.slug", expect=(L, 404, 403, 200, 200)),
     row("card_create", "deck.slug", method="post", data={"front": "Q?", "back": "A."}, expect=(L, 404, 403, 302, 302)),

@@ -320,3 +320,98 @@ def test_the_seventh_lapse_is_not_yet_a_leech(learner, official_cards):
     Progress.objects.create(user=learner, card=card, repetitions=3, interval=20, lapses=6, due=TODAY, version=1)
     outcome = record_review(user=learner, scope=Scope(), card_id=card.id, quality=1, version=1, now=NOON)
     assert outcome.notice == ""
+
+
+# --- card info, suspend and bury from the review screen, the leeches page -----------------------------------------
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_bury_leaves_a_card_out_until_tomorrow_without_touching_its_schedule(
+    learner_client, learner, official_cards, htmx
+):
+    card = official_cards[0]
+    Progress.objects.create(user=learner, card=card, repetitions=2, interval=6, due=TODAY, version=1)
+    data = {"card": card.id, "version": 1, "action": "bury"}
+    response = learner_client.post(reverse("card_action"), data, **(HTMX if htmx else {}))
+    assert response.status_code == (200 if htmx else 302)
+    progress = Progress.objects.get(user=learner, card=card)
+    assert (progress.due, progress.interval, progress.buried_until) == (TODAY, 6, TODAY + timedelta(1))
+    assert card.id not in build_queue(learner, Scope(), NOON).due_ids
+    assert card.id in build_queue(learner, Scope(), NOON + timedelta(days=1)).due_ids
+    new = official_cards[1]
+    learner_client.post(reverse("card_action"), {"card": new.id, "version": 0, "action": "bury"})
+    assert new.id not in build_queue(learner, Scope(), NOON).new_ids
+    assert new.id in build_queue(learner, Scope(), NOON + timedelta(days=1)).new_ids
+
+
+def test_suspend_from_the_review_screen_and_a_stale_form_changes_nothing(learner_client, learner, official_cards):
+    card = official_cards[0]
+    Progress.objects.create(user=learner, card=card, repetitions=2, interval=6, due=TODAY, version=3)
+    stale = learner_client.post(reverse("card_action"), {"card": card.id, "version": 2, "action": "suspend"})
+    assert stale.status_code == 409
+    assert not Progress.objects.get(user=learner, card=card).suspended
+    learner_client.post(reverse("card_action"), {"card": card.id, "version": 3, "action": "suspend"})
+    assert Progress.objects.get(user=learner, card=card).suspended
+
+
+@pytest.mark.parametrize(
+    "data", [{"card": "²", "version": 0, "action": "bury"}, {"card": 1, "version": 0, "action": "delete"}, {}]
+)
+def test_a_bad_card_action_is_a_400(learner_client, official_cards, data):
+    assert learner_client.post(reverse("card_action"), data).status_code == 400
+    assert not Progress.objects.exists()
+
+
+def test_card_info_shows_the_history_and_is_only_for_ones_own_cards(learner_client, learner, official_cards, outsider):
+    from cards.reviews import record_review
+
+    card = official_cards[0]
+    record_review(user=learner, scope=Scope(), card_id=card.id, quality=4, version=0, now=NOON)
+    html = learner_client.get(reverse("card_info", args=[card.id]), **HTMX).content.decode()
+    assert html.lstrip().startswith('<section id="card-info"')
+    assert "1 day interval" in html.replace("<strong>", "").replace("</strong>", "") and "10 Jun 2026" in html
+    assert "<svg" in html and "Interval after each grade" in html
+    page = learner_client.get(reverse("review"), {"card": official_cards[1].id, "reveal": official_cards[1].id})
+    assert f'href="{reverse("card_info", args=[official_cards[1].id])}"' in page.content.decode()
+    theirs = CardFactory(deck=DeckFactory(owner=outsider))
+    assert learner_client.get(reverse("card_info", args=[theirs.id])).status_code == 404
+
+
+def test_the_leeches_page_lists_leeches_with_their_history_and_reports_reach_the_editors(
+    learner_client, learner, outsider
+):
+    from django.test import Client
+
+    from tests.factories import MembershipFactory, ReviewFactory, StudyGroupFactory
+
+    group = StudyGroupFactory(slug="crew")
+    MembershipFactory(group=group, user=outsider, role="owner")
+    MembershipFactory(group=group, user=learner)
+    deck = DeckFactory(owner=outsider, slug="crew-deck")
+    from tests.factories import DeckShareFactory
+
+    DeckShareFactory(deck=deck, group=group)
+    leech, fine = CardFactory(deck=deck, consideration=None), CardFactory(deck=deck, consideration=None)
+    Progress.objects.create(user=learner, card=leech, repetitions=0, interval=1, due=TODAY, lapses=8, version=1)
+    Progress.objects.create(user=learner, card=fine, repetitions=3, interval=9, due=TODAY, lapses=2, version=1)
+    ReviewFactory(user=learner, card=leech, grade=1, reviewed_at=NOON - timedelta(days=1))
+    html = learner_client.get(reverse("leeches")).content.decode()
+    assert f'id="leech-{leech.id}"' in html and f'id="leech-{fine.id}"' not in html
+    assert 'class="g g-1"' in html
+    response = learner_client.post(reverse("leech_report", args=[leech.id]), {"note": "Two facts in one card."})
+    assert response.status_code == 302
+    editor = Client()
+    editor.force_login(outsider)
+    deck_page = editor.get(reverse("deck_detail", args=["crew-deck"])).content.decode()
+    assert "Two facts in one card." in deck_page and "8 lapses" in deck_page
+    assert learner_client.post(reverse("leech_report", args=[leech.id]), {"note": ""}).status_code == 400
+    member_page = learner_client.get(reverse("deck_detail", args=["crew-deck"])).content.decode()
+    assert "Two facts in one card." not in member_page  # only editors see the reports
+
+
+def test_a_leech_report_on_someone_elses_private_card_is_a_404(learner_client, outsider):
+    from cards.models import LeechReport
+
+    theirs = CardFactory(deck=DeckFactory(owner=outsider))
+    assert learner_client.post(reverse("leech_report", args=[theirs.id]), {"note": "x"}).status_code == 404
+    assert not LeechReport.objects.exists()

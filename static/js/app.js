@@ -13,6 +13,7 @@
     if (key === " " || key === "Enter") return panel.querySelector("#show-answer");
     if (/^[0-5]$/.test(key)) return panel.querySelector('button[name="quality"][value="' + key + '"]');
     if (key === "u" || key === "U") return panel.querySelector("#undo");
+    if (key === "i" || key === "I") return panel.querySelector("#card-info-link");
     return null;
   }
 
