@@ -52,3 +52,12 @@ class LeechReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="What makes it hard: ambiguous, two facts in one, out of date?",
     )
+
+
+class SpreadForm(forms.Form):
+    days = forms.IntegerField(
+        min_value=2,
+        max_value=30,
+        initial=7,
+        error_messages={"min_value": "At least 2 days.", "max_value": "At most 30 days."},
+    )

@@ -257,7 +257,8 @@ class Review(models.Model):
     """One grade, appended to the log with the state before and after. Undo marks it ``undone_at``.
 
     A ``carried`` row has no grade: it records progress brought over from the previous edition's card when the
-    learner switched editions, so that a replay of the log still reproduces every progress row.
+    learner switched editions; a ``moved`` row neither: it records a due day moved to spread a backlog. Both are
+    there so that a replay of the log still reproduces every progress row.
     """
 
     class Kind(models.TextChoices):
@@ -266,6 +267,9 @@ class Review(models.Model):
         DRILL = "drill", "Re-drill"
         PRACTICE = "practice", "Practice"
         CARRIED = "carried", "Carried over"  # progress brought from the previous edition's card: no grade
+        MOVED = "moved", "Due day moved"  # a backlog spread over days: only the due day changed, no grade
+
+    UNGRADED = (Kind.CARRIED, Kind.MOVED)  # log entries that are not a learner's grade
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
@@ -297,7 +301,8 @@ class Review(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(grade__gte=0, grade__lte=5), name="review_grade_0_5"),
             models.CheckConstraint(
-                condition=Q(kind="carried", grade__isnull=True) | (~Q(kind="carried") & Q(grade__isnull=False)),
+                condition=Q(kind__in=["carried", "moved"], grade__isnull=True)
+                | (~Q(kind__in=["carried", "moved"]) & Q(grade__isnull=False)),
                 name="review_grade_unless_carried",
             ),
             models.CheckConstraint(condition=Q(after_easiness__gte=sm2.MIN_EASINESS), name="review_easiness_min"),

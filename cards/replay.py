@@ -8,7 +8,8 @@ Per card, from a fresh state, over the rows that were not undone, oldest first:
   lapse; the due day is the logged one, which must be the study day plus the new interval plus the logged load
   balancing shift, itself within the range cards/balance.py allows;
 - ``drill`` and ``practice`` grades change nothing of the schedule;
-- ``carried`` rows set the state brought over from the previous edition's card.
+- ``carried`` rows set the state brought over from the previous edition's card;
+- ``moved`` rows (a backlog spread over days) set the due day, and must start from the one the card had.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def replay_card(reviews: list[Review]) -> tuple[Replayed, list[str]]:
     for r in reviews:
         if r.kind == Review.Kind.CARRIED:
             state = Replayed(r.after_repetitions, r.after_easiness, r.after_interval, r.after_due, state.lapses)
+        elif r.kind == Review.Kind.MOVED:
+            if r.before_due != state.due:
+                problems.append(f"review {r.id}: moved a due day of {r.before_due}, but the card was due {state.due}")
+            state.due = r.after_due
         elif r.kind in SM2_KINDS:
             after = sm2.review(sm2.SM2State(state.repetitions, state.easiness, state.interval), r.grade)
             if r.grade < 3 and state.repetitions > 0:

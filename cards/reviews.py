@@ -83,6 +83,7 @@ class CardPanelState:
 @dataclass
 class Queue(CardPanelState):
     due_ids: list[int] = field(default_factory=list)
+    backlog: int = 0  # every card due now, beyond today's cap too
     new_ids: list[int] = field(default_factory=list)
     drill_ids: list[int] = field(default_factory=list)
     kind: str = ""
@@ -129,7 +130,7 @@ def _days(n: int) -> str:
 def _todays_reviews(user: User, today: date) -> list[Review]:
     return list(
         Review.objects.filter(user=user, study_day=today, undone_at__isnull=True)
-        .exclude(kind=Review.Kind.CARRIED)
+        .exclude(kind__in=Review.UNGRADED)
         .order_by("reviewed_at", "id")
         .only("id", "card_id", "grade", "kind", "reviewed_at")
     )
@@ -208,7 +209,8 @@ def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int 
         .exclude(buried_until__gt=today)
         .values_list("card_id", "due", "interval")
     )
-    due_ids = [card_id for card_id, _, _ in sorted(due, key=lambda row: at_risk_first(row, today))][:review_room]
+    due = sorted(due, key=lambda row: at_risk_first(row, today))
+    due_ids = [card_id for card_id, _, _ in due][:review_room]
     new_room = max(user.new_cards_per_day + extra_new_today(user, scope, today) - new_today, 0)
     started_or_suspended = Progress.objects.filter(user=user).filter(
         Q(due__isnull=False) | Q(suspended=True) | Q(buried_until__gt=today)
@@ -234,7 +236,7 @@ def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int 
         )
         drill_ids = [cid for cid in drill_candidates if cid in drillable]
 
-    queue = Queue(today=today, due_ids=due_ids, new_ids=new_ids, drill_ids=drill_ids)
+    queue = Queue(today=today, due_ids=due_ids, new_ids=new_ids, drill_ids=drill_ids, backlog=len(due))
     ordered = due_ids + new_ids + drill_ids
     if not ordered:
         queue.next_due = (
@@ -379,7 +381,7 @@ def undo_last_review(*, user: User, now: datetime) -> Review | None:
     review = (
         Review.objects.select_for_update()
         .filter(user=user, study_day=today, undone_at__isnull=True)
-        .exclude(kind=Review.Kind.CARRIED)  # carried progress is not a grade: undo walks past it
+        .exclude(kind__in=Review.UNGRADED)  # carried and moved entries are not grades: undo walks past them
         .order_by("-reviewed_at", "-id")
         .first()
     )
@@ -510,3 +512,50 @@ def report_leech(*, user: User, card_id: int, note: str) -> LeechReport:
         card=card, reporter=user, defaults={"note": note, "lapses": progress.lapses if progress else 0}
     )
     return report
+
+
+MAX_SPREAD_DAYS = 30
+
+
+@transaction.atomic
+def spread_backlog(*, user: User, days: int, now: datetime) -> int:
+    """Spread the cards due now over ``days`` study days from today, most at risk first; returns the cards moved.
+
+    Only due days move (SM-2's fields stay as they are), each move logged as a review of kind "moved".
+    """
+    if not 2 <= days <= MAX_SPREAD_DAYS:
+        raise ValueError(f"Spread the backlog over 2 to {MAX_SPREAD_DAYS} days.")
+    today = today_for(user, now)
+    rows = list(
+        Progress.objects.select_for_update().filter(
+            user=user, suspended=False, due__lte=today, card__in=Scope().cards(user)
+        )
+    )
+    rows.sort(key=lambda p: at_risk_first((p.card_id, p.due, p.interval), today))
+    per_day = -(-len(rows) // days)
+    moves = []
+    for n, progress in enumerate(rows):
+        offset = n // per_day
+        if offset == 0:
+            continue  # today's share stays as it is
+        before = state_before(progress)
+        progress.due = today + timedelta(days=offset)
+        progress.version += 1
+        moves.append(
+            Review(
+                user=user,
+                card_id=progress.card_id,
+                reviewed_at=now,
+                study_day=today,
+                grade=None,
+                kind=Review.Kind.MOVED,
+                after_repetitions=progress.repetitions,
+                after_easiness=progress.easiness,
+                after_interval=progress.interval,
+                after_due=progress.due,
+                **before,
+            )
+        )
+    Progress.objects.bulk_update([p for p in rows if p.due > today], ["due", "version"])
+    Review.objects.bulk_create(moves)
+    return len(moves)

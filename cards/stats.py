@@ -173,7 +173,7 @@ def _counts(row: dict) -> CardCounts:
 
 def _reviews(user: User) -> QuerySet[Review]:
     # Carried rows are not reviews the learner did: they only move progress between editions.
-    return Review.objects.filter(user=user, undone_at__isnull=True).exclude(kind=Review.Kind.CARRIED).order_by()
+    return Review.objects.filter(user=user, undone_at__isnull=True).exclude(kind__in=Review.UNGRADED).order_by()
 
 
 def _passed() -> Q:
@@ -289,6 +289,7 @@ class SectionRow:
 class HomeOverview:
     edition: Edition | None
     plan: Plan
+    backlog: int  # cards due now; a spread is offered when it is more than a day's maximum
     today: date
     sections: list[SectionRow]
     due: int
@@ -320,6 +321,7 @@ def home_overview(user: User, now: datetime) -> HomeOverview:
     return HomeOverview(
         edition=sections[0].edition if sections else None,
         plan=study_plan(user, today, totals.new, own_share_applies=own_new_cards_left(user)),
+        backlog=queue.backlog,
         today=today,
         sections=rows,
         due=queue.due_count,
@@ -815,7 +817,7 @@ def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDash
         scheduled = Q(kind=Review.Kind.SCHEDULED)
         for row in (
             Review.objects.filter(user_id__in=counted, card__in=cards, undone_at__isnull=True, reviewed_at__gte=month)
-            .exclude(kind=Review.Kind.CARRIED)
+            .exclude(kind__in=Review.UNGRADED)
             .values("user_id")
             .annotate(
                 week=Count("id", filter=Q(reviewed_at__gte=week)),
@@ -860,8 +862,9 @@ def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDash
 
 
 def card_history(user: User, card: Card) -> list[Review]:
-    """Every grade the learner gave this card, oldest first (one query; undone ones left out)."""
-    return list(_reviews(user).filter(card=card).order_by("reviewed_at", "id"))
+    """The card's log for the learner, oldest first (one query): grades, and carried or moved entries; undone
+    grades left out."""
+    return list(Review.objects.filter(user=user, card=card, undone_at__isnull=True).order_by("reviewed_at", "id"))
 
 
 @dataclass

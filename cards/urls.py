@@ -10,6 +10,7 @@ urlpatterns = [
     path("review/undo/", views.undo, name="undo"),
     path("review/more/", views.study_more, name="study_more"),
     path("review/card/", views.card_action, name="card_action"),
+    path("review/spread/", views.spread, name="spread_backlog"),
     path("cards/<id:card_id>/info/", views.card_info, name="card_info"),
     path("leeches/", views.leeches, name="leeches"),
     path("leeches/<id:card_id>/report/", views.leech_report, name="leech_report"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cards import charts, stats
 from cards.access import deck_for_user
 from cards.editions import edition_q, offers_current_edition
-from cards.forms import CardActionForm, GradeForm, LeechReportForm, MoreForm
+from cards.forms import CardActionForm, GradeForm, LeechReportForm, MoreForm, SpreadForm
 from cards.models import Card, Consideration, Progress, Review, Section
 from cards.practice import build_practice_queue, record_practice
 from cards.reviews import (
@@ -25,6 +25,7 @@ from cards.reviews import (
     bury_card,
     record_review,
     report_leech,
+    spread_backlog,
     study_more_today,
     suspend_card,
     undo_last_review,
@@ -249,6 +250,22 @@ def leech_report(request: HttpRequest, card_id: int) -> HttpResponse:
         raise Http404("No such card in your reviews.") from error
     messages.success(request, "Reported to the card's editors, with your note.")
     return redirect("leeches")
+
+
+@login_required
+@require_POST
+def spread(request: HttpRequest) -> HttpResponse:
+    """Spread a backlog over N study days (offered when more cards are due than a day's maximum)."""
+    form = SpreadForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("home")
+    moved = spread_backlog(user=request.user, days=form.cleaned_data["days"], now=timezone.now())
+    messages.success(
+        request,
+        f"{moved} due cards moved to the next {form.cleaned_data['days'] - 1} days; the most at risk stay today.",
+    )
+    return redirect("home")
 
 
 def _undo_with_notice(request: HttpRequest) -> int | None:

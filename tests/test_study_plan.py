@@ -415,3 +415,62 @@ def test_a_leech_report_on_someone_elses_private_card_is_a_404(learner_client, o
     theirs = CardFactory(deck=DeckFactory(owner=outsider))
     assert learner_client.post(reverse("leech_report", args=[theirs.id]), {"note": "x"}).status_code == 404
     assert not LeechReport.objects.exists()
+
+
+# --- a backlog spread over days ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def backlog(learner):
+    """A week away: 300 cards due, from 1 to 10 days late, on intervals from 1 to 30 days."""
+    from cards.models import Review
+
+    deck = DeckFactory(owner=None)
+    consideration = ConsiderationFactory(objective=ObjectiveFactory(section=SectionFactory(number=1)))
+    cards = [CardFactory(deck=deck, consideration=consideration, position=p) for p in range(300)]
+    for n, card in enumerate(cards):
+        interval, late = 1 + n % 30, 1 + n % 10
+        due = TODAY - timedelta(days=late)
+        day = due - timedelta(days=interval)
+        Progress.objects.create(
+            user=learner, card=card, repetitions=3, interval=interval, easiness=2.5, due=due, review_count=1, version=1
+        )
+        Review.objects.create(  # the grade that set this schedule, so that a replay of the log starts right
+            user=learner, card=card, reviewed_at=datetime.combine(day, NOON.timetz()), study_day=day, grade=None,
+            kind="carried", after_repetitions=3, after_easiness=2.5, after_interval=interval, after_due=due,
+            before_repetitions=0, before_easiness=2.5, before_interval=0, before_lapses=0, before_review_count=0,
+        )  # fmt: skip
+    learner.max_reviews_per_day = 60
+    learner.save()
+    return cards
+
+
+def test_a_backlog_of_300_spread_over_7_days_keeps_the_most_at_risk_today(learner_client, learner, backlog):
+    from cards.models import Review
+    from cards.replay import check_user
+
+    home = learner_client.get(reverse("home")).content.decode()
+    assert "300 cards are due, more than your 60 a day" in home
+    queue_before = build_queue(learner, Scope(), NOON)
+    assert learner_client.post(reverse("spread_backlog"), {"days": "7"}).status_code == 302
+    per_day = Counter(Progress.objects.filter(user=learner).values_list("due", flat=True))
+    today_cards = sum(n for day, n in per_day.items() if day <= TODAY)
+    assert today_cards == 43  # ceil(300 / 7)
+    assert {day: n for day, n in per_day.items() if day > TODAY} == {
+        TODAY + timedelta(days=d): 43 for d in range(1, 6)
+    } | {TODAY + timedelta(days=6): 42}
+    # Today keeps the riskiest: the first 43 of yesterday's at-risk order.
+    assert set(build_queue(learner, Scope(), NOON).due_ids) == set(queue_before.due_ids[:43])
+    # Only due days moved, each move logged; the replay of the log gives back every progress row.
+    assert Review.objects.filter(user=learner, kind="moved").count() == 257
+    assert set(Progress.objects.filter(user=learner).values_list("repetitions", "easiness")) == {(3, 2.5)}
+    assert check_user(learner.id) == []
+    assert "more than your 60 a day" not in learner_client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("days", ["1", "31", "x", ""])
+def test_a_bad_spread_changes_nothing(learner_client, learner, backlog, days):
+    from cards.models import Review
+
+    learner_client.post(reverse("spread_backlog"), {"days": days})
+    assert not Review.objects.filter(kind="moved").exists()
