@@ -61,3 +61,8 @@ class SpreadForm(forms.Form):
         initial=7,
         error_messages={"min_value": "At least 2 days.", "max_value": "At most 30 days."},
     )
+
+
+class VacationForm(forms.Form):
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="First day away")
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Last day away")

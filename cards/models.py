@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 from cards import sm2
@@ -293,6 +293,14 @@ class Review(models.Model):
     due_shift = models.SmallIntegerField(
         default=0, help_text="Days load balancing moved the due day from the study day plus the SM-2 interval."
     )
+    vacation = models.ForeignKey(
+        "Vacation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moves",
+        help_text="For a due day moved out of a vacation: which one (so that cancelling it can move it back).",
+    )
     suspended_as_leech = models.BooleanField(
         default=False, help_text="This grade made the card a leech and suspended it (undo unsuspends it)."
     )
@@ -349,3 +357,23 @@ class LeechReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card_id} reported by {self.reporter}"
+
+
+class Vacation(models.Model):
+    """Days a learner is away: cards due then were moved to the days after, and move back if it is cancelled."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vacations")
+    start = models.DateField()
+    end = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [models.CheckConstraint(condition=Q(end__gte=F("start")), name="vacation_end_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.user} away {self.start} to {self.end}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1

@@ -6,17 +6,19 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cards import charts, stats
 from cards.access import deck_for_user
 from cards.editions import edition_q, offers_current_edition
-from cards.forms import CardActionForm, GradeForm, LeechReportForm, MoreForm, SpreadForm
-from cards.models import Card, Consideration, Progress, Review, Section
+from cards.forms import CardActionForm, GradeForm, LeechReportForm, MoreForm, SpreadForm, VacationForm
+from cards.models import Card, Consideration, Progress, Review, Section, Vacation
+from cards.moves import add_vacation, cancel_vacation, spread_backlog
 from cards.practice import build_practice_queue, record_practice
 from cards.reviews import (
     STALE_NOTICE,
@@ -25,9 +27,9 @@ from cards.reviews import (
     bury_card,
     record_review,
     report_leech,
-    spread_backlog,
     study_more_today,
     suspend_card,
+    today_for,
     undo_last_review,
 )
 from exams.results import mock_signal  # the mock-exam signal beside card retention (a read of exams/)
@@ -266,6 +268,45 @@ def spread(request: HttpRequest) -> HttpResponse:
         f"{moved} due cards moved to the next {form.cleaned_data['days'] - 1} days; the most at risk stay today.",
     )
     return redirect("home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vacations(request: HttpRequest) -> HttpResponse:
+    """Days away: cards due then move to the days after; a vacation can be cancelled, which moves them back."""
+    form = VacationForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return _render_vacations(request, form, status=400)
+        try:
+            vacation, moved = add_vacation(
+                user=request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"], now=timezone.now()
+            )
+        except ValueError as error:
+            form.add_error(None, str(error))
+            return _render_vacations(request, form, status=400)
+        messages.success(
+            request, f"Away {vacation.start:%d %b} to {vacation.end:%d %b}: {moved} due cards moved to the days after."
+        )
+        return redirect("vacations")
+    return _render_vacations(request, form)
+
+
+def _render_vacations(request: HttpRequest, form: VacationForm, *, status: int = 200) -> HttpResponse:
+    today = today_for(request.user, timezone.now())
+    rows = request.user.vacations.filter(end__gte=today).annotate(moved=Count("moves"))
+    return render(request, "cards/vacations.html", {"form": form, "vacations": rows}, status=status)
+
+
+@login_required
+@require_POST
+def vacation_cancel(request: HttpRequest, vacation_id: int) -> HttpResponse:
+    try:
+        back = cancel_vacation(user=request.user, vacation_id=vacation_id, now=timezone.now())
+    except Vacation.DoesNotExist as error:
+        raise Http404("No such vacation.") from error
+    messages.success(request, f"Vacation cancelled: {back} cards are back on their due days.")
+    return redirect("vacations")
 
 
 def _undo_with_notice(request: HttpRequest) -> int | None:

@@ -474,3 +474,68 @@ def test_a_bad_spread_changes_nothing(learner_client, learner, backlog, days):
 
     learner_client.post(reverse("spread_backlog"), {"days": days})
     assert not Review.objects.filter(kind="moved").exists()
+
+
+# --- vacations --------------------------------------------------------------------------------------------------
+
+
+def test_a_two_week_vacation_moves_due_days_after_it_by_load_and_cancelling_moves_them_back(
+    learner_client, learner, official_cards
+):
+    from cards.models import Review, Vacation
+    from cards.replay import check_user
+
+    start, end = date(2026, 6, 15), date(2026, 6, 28)  # two weeks away, from Monday 15 June
+    for n, card in enumerate(official_cards[:28]):  # two cards due on each day away
+        due = start + timedelta(days=n // 2)
+        Progress.objects.create(user=learner, card=card, repetitions=3, interval=10, due=due, review_count=1, version=1)
+        Review.objects.create(
+            user=learner, card=card, reviewed_at=NOON, study_day=due - timedelta(10), grade=None, kind="carried",
+            after_repetitions=3, after_easiness=2.5, after_interval=10, after_due=due, before_repetitions=0,
+            before_easiness=2.5, before_interval=0, before_lapses=0, before_review_count=0,
+        )  # fmt: skip
+    busy = official_cards[29]  # already due the day after the vacation
+    Progress.objects.create(user=learner, card=busy, repetitions=3, interval=10, due=date(2026, 6, 29), version=1)
+    response = learner_client.post(reverse("vacations"), {"start": "2026-06-15", "end": "2026-06-28"})
+    assert response.status_code == 302
+    per_day = Counter(Progress.objects.filter(user=learner).values_list("due", flat=True))
+    assert not [d for d in per_day if start <= d <= end]
+    # 28 cards and the one already due make 29 over the 14 days after: two a day, the earliest day three.
+    assert [per_day[date(2026, 6, 29) + timedelta(days=d)] for d in range(14)] == [3] + [2] * 13
+    assert Review.objects.filter(user=learner, kind="moved").count() == 28
+    page = learner_client.get(reverse("vacations")).content.decode()
+    assert "15 Jun 2026 to 28 Jun 2026" in page and "(28 cards moved)" in page
+    # One moved card was rescheduled meanwhile (here by hand): cancelling moves back the other 27 only.
+    studied = official_cards[0]
+    Progress.objects.filter(user=learner, card=studied).update(due=TODAY)
+    vacation = Vacation.objects.get()
+    back = learner_client.post(reverse("vacation_cancel", args=[vacation.id]))
+    assert back.status_code == 302
+    assert not Vacation.objects.exists()
+    per_day = Counter(
+        Progress.objects.filter(user=learner).exclude(card__in=[studied, busy]).values_list("due", flat=True)
+    )
+    # Every card is back on its day but the one reviewed meanwhile (it was due on the first day away).
+    assert per_day == Counter({start + timedelta(days=d): 2 for d in range(14)}) - Counter({start: 1})
+    assert Progress.objects.get(user=learner, card=studied).due == TODAY
+    assert [p for p in check_user(learner.id) if f"card {studied.id}:" not in p and f"card {busy.id}:" not in p] == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2026-06-09", "2026-06-12"), ("2026-06-20", "2026-06-15"), ("2026-06-15", "2026-09-15"), ("x", "")],
+)
+def test_a_bad_vacation_is_refused_and_moves_nothing(learner_client, learner, start, end):
+    from cards.models import Vacation
+
+    response = learner_client.post(reverse("vacations"), {"start": start, "end": end})
+    assert response.status_code == 400
+    assert not Vacation.objects.exists()
+
+
+def test_another_learners_vacation_cannot_be_cancelled(learner_client, outsider):
+    from cards.models import Vacation
+
+    theirs = Vacation.objects.create(user=outsider, start=date(2026, 7, 1), end=date(2026, 7, 3))
+    assert learner_client.post(reverse("vacation_cancel", args=[theirs.id])).status_code == 404
+    assert Vacation.objects.filter(id=theirs.id).exists()
