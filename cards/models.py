@@ -377,3 +377,15 @@ class Vacation(models.Model):
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+
+class FsrsParameters(models.Model):
+    """FSRS parameters fitted to one learner's review log (cards/forecast.py); without a row, the defaults."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="fsrs_parameters")
+    parameters = models.JSONField()
+    graded = models.PositiveIntegerField(help_text="Graded study days of cards the fit used.")
+    fitted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"FSRS parameters of {self.user} ({self.graded} graded days)"

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cards import charts, stats
+from cards import charts, forecast, stats
 from cards.access import deck_for_user
 from cards.editions import edition_q, offers_current_edition
 from cards.forms import CardActionForm, GradeForm, LeechReportForm, MoreForm, SpreadForm, VacationForm
@@ -268,6 +268,57 @@ def spread(request: HttpRequest) -> HttpResponse:
         f"{moved} due cards moved to the next {form.cleaned_data['days'] - 1} days; the most at risk stay today.",
     )
     return redirect("home")
+
+
+@login_required
+@require_GET
+def plan(request: HttpRequest) -> HttpResponse:
+    """The plan and the forecast of exam-day recall, from a memory model of the learner's own log."""
+    now = timezone.now()
+    overview = stats.home_overview(request.user, now)
+    context = {"overview": overview, "min_reviews_to_fit": forecast.MIN_REVIEWS_TO_FIT}
+    if request.user.exam_date and request.user.exam_date >= overview.today:
+        result = forecast.exam_forecast(request.user, overview.today, request.user.exam_date)
+        labels = [f"{day:%d %b}" for day in result.days]
+        every = max(1, len(labels) // 8)
+        context |= {
+            "forecast": result,
+            "recall_chart": charts.line_chart(
+                chart_id="recall",
+                title="Predicted recall of the exam deck, day by day",
+                summary=f"If you stopped reviewing today, you would recall {result.overall:.0%} of the exam cards "
+                "on the exam day (cards never seen count as not known).",
+                labels=labels,
+                series=[("Predicted recall", "chart-mature", [round(100 * r, 1) for r in result.recall_by_day])],
+                headers=("Day", "Recall"),
+                rows=[(label, f"{r:.0%}") for label, r in zip(labels, result.recall_by_day, strict=True)],
+                label_every=every,
+            ),
+            "load_chart": charts.bar_chart(
+                chart_id="load",
+                title="Cards due each day until the exam",
+                summary=f"{sum(result.load_by_day)} reviews already scheduled before the exam; today includes overdue.",
+                labels=labels,
+                values=result.load_by_day,
+                headers=("Day", "Cards due"),
+                label_every=every,
+            ),
+        }
+    return render(request, "cards/plan.html", context)
+
+
+@login_required
+@require_POST
+def refit(request: HttpRequest) -> HttpResponse:
+    graded = forecast.refit(request.user, timezone.now())
+    if graded is None:
+        messages.info(
+            request,
+            f"Not enough reviews yet: the model is fitted from {forecast.MIN_REVIEWS_TO_FIT} graded days of cards.",
+        )
+    else:
+        messages.success(request, f"The memory model is now fitted to your {graded} graded days of cards.")
+    return redirect("plan")
 
 
 @login_required

@@ -539,3 +539,97 @@ def test_another_learners_vacation_cannot_be_cancelled(learner_client, outsider)
     theirs = Vacation.objects.create(user=outsider, start=date(2026, 7, 1), end=date(2026, 7, 3))
     assert learner_client.post(reverse("vacation_cancel", args=[theirs.id])).status_code == 404
     assert Vacation.objects.filter(id=theirs.id).exists()
+
+
+# --- the forecast of exam-day recall (FSRS's memory model over the learner's log) -----------------------------------
+
+
+@pytest.mark.parametrize(("grade", "rating"), [(0, 1), (1, 1), (2, 1), (3, 2), (4, 3), (5, 4)])
+def test_grades_read_as_fsrs_ratings(grade, rating):
+    from cards.forecast import rating as to_rating
+
+    assert to_rating(grade) == rating
+
+
+def test_only_the_first_grade_of_a_study_day_counts():
+    from cards.forecast import histories
+
+    d1, d2 = date(2026, 5, 1), date(2026, 5, 3)
+    rows = [(7, d1, 2), (7, d1, 4), (7, d2, 5), (8, d2, 3)]
+    assert histories(rows) == {7: [(d1, 2), (d2, 5)], 8: [(d2, 3)]}
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        [(0, 4), (1, 4), (4, 3)],
+        [(0, 5), (3, 5), (12, 2), (13, 4), (20, 4)],
+        [(0, 1), (1, 3), (2, 4)],
+    ],
+)
+def test_recall_matches_the_fsrs_packages_own_scheduler_on_the_same_history(history):
+    from datetime import UTC
+
+    from fsrs import Card, Rating, Scheduler
+
+    from cards.forecast import default_parameters, rating, recall_on
+
+    start = date(2026, 1, 1)
+    days = [(start + timedelta(days=offset), grade) for offset, grade in history]
+    scheduler = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+    card = Card()
+    for day, grade in days:
+        at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        card, _ = scheduler.review_card(card, Rating(rating(grade)), at)
+    exam = days[-1][0] + timedelta(days=30)
+    expected = scheduler.get_card_retrievability(card, datetime(exam.year, exam.month, exam.day, 12, tzinfo=UTC))
+    assert recall_on(default_parameters(), days, exam) == pytest.approx(expected, rel=1e-3)
+    assert recall_on(default_parameters(), [], exam) == 0.0  # never seen: not known
+
+
+def test_parameters_are_fitted_only_from_enough_reviews():
+    import random
+
+    from cards.forecast import MIN_REVIEWS_TO_FIT, fit
+
+    rng = random.Random(3)
+    card_histories = {}
+    for card in range(150):
+        day, history = date(2026, 1, 1), []
+        for _ in range(4):
+            history.append((day, rng.choice([2, 3, 4, 4, 4, 5])))
+            day += timedelta(days=rng.randint(1, 12))
+        card_histories[card] = history
+    assert sum(len(h) for h in card_histories.values()) >= MIN_REVIEWS_TO_FIT
+    parameters = fit(card_histories)
+    assert len(parameters) == 21 and all(isinstance(p, float) for p in parameters)
+    assert fit(dict(list(card_histories.items())[:50])) is None  # 200 graded days: below the threshold
+
+
+def test_the_plan_page_forecasts_recall_per_section_60_days_before_the_exam(learner_client, learner, official_cards):
+    from cards.reviews import record_review
+
+    learner.exam_date = TODAY + timedelta(days=60)
+    learner.new_cards_per_day = 10
+    learner.save()
+    for card in official_cards[:10]:  # ten cards learnt today, twenty never seen
+        record_review(user=learner, scope=Scope(), card_id=card.id, quality=4, version=0, now=NOON)
+    response = learner_client.get(reverse("plan"))
+    result = response.context["forecast"]
+    assert len(result.days) == 61 and result.days[-1] == learner.exam_date
+    recall = result.sections[0][1]
+    assert result.sections[0][2:] == (10, 30)
+    assert 0 < recall < 10 / 30  # the ten seen cards are partly forgotten after 60 days; the rest count as 0
+    assert result.recall_by_day[0] > result.recall_by_day[-1]  # forgetting, day by day
+    assert result.load_by_day[1] == 10  # the ten cards are due tomorrow (1-day interval)
+    html = response.content.decode()
+    assert f"{round(100 * recall)}%" in html and "published default parameters" in html
+    assert "Predicted recall of the exam deck, day by day" in html
+
+
+def test_fitting_from_the_page_needs_enough_reviews(learner_client, learner):
+    from cards.models import FsrsParameters
+
+    response = learner_client.post(reverse("refit_fsrs"), follow=True)
+    assert "Not enough reviews yet" in response.content.decode()
+    assert not FsrsParameters.objects.exists()
