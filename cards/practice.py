@@ -8,7 +8,7 @@ never touched.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
@@ -57,6 +57,42 @@ class PracticeQueue(CardPanelState):
         ]
 
 
+AHEAD_DAYS = 7
+EXTRA_SESSIONS = ("ahead", "failures")
+
+
+def extra_session(user: User, which: str, today: date) -> list[int]:
+    """Cards for "study more" as practice (logged, schedule unchanged): those due in the next AHEAD_DAYS days,
+    soonest first ("ahead"), or those failed today, first failed first ("failures")."""
+    studied = Scope().cards(user)
+    if which == "ahead":
+        return list(
+            Progress.objects.filter(
+                user=user,
+                suspended=False,
+                due__gt=today,
+                due__lte=today + timedelta(days=AHEAD_DAYS),
+                card__in=studied,
+            )
+            .order_by("due", "card_id")
+            .values_list("card_id", flat=True)
+        )
+    failed = (
+        Review.objects.filter(
+            user=user,
+            study_day=today,
+            undone_at__isnull=True,
+            kind__in=(Review.Kind.NEW, Review.Kind.SCHEDULED),
+            grade__lt=3,
+            card__in=studied,
+        )
+        .exclude(card__progress__user=user, card__progress__suspended=True)
+        .order_by("reviewed_at", "id")
+        .values_list("card_id", flat=True)
+    )
+    return list(dict.fromkeys(failed))
+
+
 def build_practice_queue(
     user: User,
     section: Section | None,
@@ -64,27 +100,32 @@ def build_practice_queue(
     now: datetime,
     *,
     prefer_card_id: int | None = None,
+    extra: str = "",
 ) -> PracticeQueue:
     """The practice session over ``consideration_ids`` (in that order), in a fixed number of queries.
 
     Cards come consideration by consideration, in the order given, then in curriculum order; only cards the learner
-    has seen and not suspended take part (a new card is not weak, it is not started).
+    has seen and not suspended take part (a new card is not weak, it is not started). ``extra`` names a session of
+    another kind instead: "ahead" (cards due in the next days) or "failures" (today's failed grades).
     """
     today = today_for(user, now)
-    rank = {cid: i for i, cid in enumerate(consideration_ids)}
-    rows = (
-        Scope(section)
-        .cards(user)
-        .filter(
-            consideration_id__in=consideration_ids,
-            progress__user=user,
-            progress__due__isnull=False,
-            progress__suspended=False,
+    if extra:
+        session = extra_session(user, extra, today)
+    else:
+        rank = {cid: i for i, cid in enumerate(consideration_ids)}
+        rows = (
+            Scope(section)
+            .cards(user)
+            .filter(
+                consideration_id__in=consideration_ids,
+                progress__user=user,
+                progress__due__isnull=False,
+                progress__suspended=False,
+            )
+            .order_by(*CURRICULUM_ORDER)
+            .values_list("id", "consideration_id")
         )
-        .order_by(*CURRICULUM_ORDER)
-        .values_list("id", "consideration_id")
-    )
-    session = [card_id for card_id, cid in sorted(rows, key=lambda row: rank[row[1]])]
+        session = [card_id for card_id, cid in sorted(rows, key=lambda row: rank[row[1]])]
     latest: dict[int, int] = {}
     practised = (
         Review.objects.filter(
@@ -130,6 +171,7 @@ def record_practice(
     quality: int,
     version: int,
     now: datetime,
+    extra: str = "",
 ) -> Outcome:
     """Log one practice grade: a Review of kind "practice" that leaves the SM-2 fields and the due day untouched.
 
@@ -145,7 +187,7 @@ def record_practice(
         progress = Progress.objects.select_for_update().filter(user=user, card=card).first()
         if (progress.version if progress else 0) != version:
             return Outcome(recorded=False, notice=STALE_NOTICE)
-        queue = build_practice_queue(user, section, consideration_ids, now)
+        queue = build_practice_queue(user, section, consideration_ids, now, extra=extra)
         if progress is None or not queue.includes(card.id):
             return Outcome(recorded=False, notice=PRACTICE_GONE_NOTICE)
         before = state_before(progress)

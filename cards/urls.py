@@ -28,6 +28,13 @@ urlpatterns = [
     path("sections/<slug:slug>/practice/grade/", views.practice_grade, name="section_practice_grade"),
     path("sections/<slug:slug>/practice/undo/", views.practice_undo, name="section_practice_undo"),
     # Practice over named considerations (the ones a mock exam or quiz missed), across sections.
+    # "Study more" as practice: cards due in the next days, or today's failures (logged; the schedule stays).
+    path("practice/ahead/", views.practice, {"extra": "ahead"}, name="practice_ahead"),
+    path("practice/ahead/grade/", views.practice_grade, {"extra": "ahead"}),
+    path("practice/ahead/undo/", views.practice_undo, {"extra": "ahead"}),
+    path("practice/failures/", views.practice, {"extra": "failures"}, name="practice_failures"),
+    path("practice/failures/grade/", views.practice_grade, {"extra": "failures"}),
+    path("practice/failures/undo/", views.practice_undo, {"extra": "failures"}),
     path("practice/<ids:ids>/", views.practice, name="considerations_practice"),
     path("practice/<ids:ids>/grade/", views.practice_grade, name="considerations_practice_grade"),
     path("practice/<ids:ids>/undo/", views.practice_undo, name="considerations_practice_undo"),

@@ -425,7 +425,9 @@ def section_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "cards/section.html", context, status=status)
 
 
-def _practice_url(section: Section | None, considerations: list[Consideration] | None = None) -> str:
+def _practice_url(section: Section | None, considerations: list[Consideration] | None = None, extra: str = "") -> str:
+    if extra:
+        return reverse(f"practice_{extra}")
     if section is None:
         return reverse("considerations_practice", args=[[c.id for c in considerations or []]])
     return reverse("section_practice", args=[section.slug])
@@ -436,23 +438,25 @@ def _render_practice(
     section: Section | None,
     *,
     considerations: list[Consideration] | None = None,
+    extra: str = "",
     reveal: bool = False,
     prefer: int | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """A practice round: the section's weakest considerations, or (without a section) the ones given."""
+    """A practice round: the section's weakest considerations, the ones given, or an extra session (ahead, failures)."""
     now = timezone.now()
     weakest = stats.weakest_considerations(request.user, section, now) if section else []
-    ids = [row.consideration.id for row in weakest] if section else [c.id for c in considerations]
-    queue = build_practice_queue(request.user, section, ids, now, prefer_card_id=prefer)
+    ids = [row.consideration.id for row in weakest] if section else [c.id for c in considerations or []]
+    queue = build_practice_queue(request.user, section, ids, now, prefer_card_id=prefer, extra=extra)
     context = {
         "section": section,
         "considerations": considerations,
+        "extra": extra,
         "scope": Scope(section=section),
         "queue": queue,
         "weakest": weakest,
         "reveal": reveal and queue.card is not None and queue.card.id == prefer,
-        "review_url": _practice_url(section, considerations),
+        "review_url": _practice_url(section, considerations, extra),
     }
     # The card panel is the review screen's own partial: the same markup, keys and swaps.
     template = "cards/review.html#card-panel" if request.htmx else "cards/practice.html"
@@ -473,27 +477,33 @@ def _practice_considerations(request: HttpRequest, ids: list[int]) -> list[Consi
 @login_required
 @require_GET
 @_sections_of_my_edition
-def practice(request: HttpRequest, slug: str | None = None, ids: list[int] | None = None) -> HttpResponse:
+def practice(
+    request: HttpRequest, slug: str | None = None, ids: list[int] | None = None, extra: str = ""
+) -> HttpResponse:
     section = _section(request, slug) if slug else None
-    considerations = None if slug else _practice_considerations(request, ids)
+    considerations = None if slug or extra else _practice_considerations(request, ids)
     reveal = _optional_int(request.GET.get("reveal"))
     prefer = reveal or _optional_int(request.GET.get("card"))
-    return _render_practice(request, section, considerations=considerations, reveal=reveal is not None, prefer=prefer)
+    return _render_practice(
+        request, section, considerations=considerations, extra=extra, reveal=reveal is not None, prefer=prefer
+    )
 
 
 @login_required
 @require_POST
 @_sections_of_my_edition
-def practice_grade(request: HttpRequest, slug: str | None = None, ids: list[int] | None = None) -> HttpResponse:
+def practice_grade(
+    request: HttpRequest, slug: str | None = None, ids: list[int] | None = None, extra: str = ""
+) -> HttpResponse:
     section = _section(request, slug) if slug else None
-    considerations = None if slug else _practice_considerations(request, ids)
+    considerations = None if slug or extra else _practice_considerations(request, ids)
     form = GradeForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.error_text())
-        return _render_practice(request, section, considerations=considerations, status=400)
+        return _render_practice(request, section, considerations=considerations, extra=extra, status=400)
     now = timezone.now()
     consideration_ids = (
-        stats.weakest_consideration_ids(request.user, section, now) if section else [c.id for c in considerations]
+        stats.weakest_consideration_ids(request.user, section, now) if section else [c.id for c in considerations or []]
     )
     try:
         outcome = record_practice(
@@ -504,26 +514,29 @@ def practice_grade(request: HttpRequest, slug: str | None = None, ids: list[int]
             quality=form.cleaned_data["quality"],
             version=form.cleaned_data["version"],
             now=now,
+            extra=extra,
         )
     except Card.DoesNotExist:
         scope = "section" if section else "practice"
         messages.error(request, f"That card does not exist or is not part of this {scope}.")
-        return _render_practice(request, section, considerations=considerations, status=404)
+        return _render_practice(request, section, considerations=considerations, extra=extra, status=404)
     if outcome.notice:
         messages.info(request, outcome.notice)
     if request.htmx:
-        return _render_practice(request, section, considerations=considerations)
-    return redirect(_practice_url(section, considerations))
+        return _render_practice(request, section, considerations=considerations, extra=extra)
+    return redirect(_practice_url(section, considerations, extra))
 
 
 @login_required
 @require_POST
 @_sections_of_my_edition
-def practice_undo(request: HttpRequest, slug: str | None = None, ids: list[int] | None = None) -> HttpResponse:
+def practice_undo(
+    request: HttpRequest, slug: str | None = None, ids: list[int] | None = None, extra: str = ""
+) -> HttpResponse:
     section = _section(request, slug) if slug else None
-    considerations = None if slug else _practice_considerations(request, ids)
+    considerations = None if slug or extra else _practice_considerations(request, ids)
     prefer = _undo_with_notice(request)
     if request.htmx:
-        return _render_practice(request, section, considerations=considerations, prefer=prefer)
-    url = _practice_url(section, considerations)
+        return _render_practice(request, section, considerations=considerations, extra=extra, prefer=prefer)
+    url = _practice_url(section, considerations, extra)
     return redirect(f"{url}?card={prefer}" if prefer else url)

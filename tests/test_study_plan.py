@@ -633,3 +633,46 @@ def test_fitting_from_the_page_needs_enough_reviews(learner_client, learner):
     response = learner_client.post(reverse("refit_fsrs"), follow=True)
     assert "Not enough reviews yet" in response.content.decode()
     assert not FsrsParameters.objects.exists()
+
+
+# --- study more as practice: review ahead, today's failures again --------------------------------------------------
+
+
+def test_reviewing_ahead_is_practice_that_leaves_the_schedule_alone(learner_client, learner, official_cards):
+    from cards.models import Review
+
+    soon, later, due_now = official_cards[:3]
+    Progress.objects.create(user=learner, card=soon, repetitions=2, interval=6, due=TODAY + timedelta(2), version=1)
+    Progress.objects.create(user=learner, card=later, repetitions=3, interval=20, due=TODAY + timedelta(9), version=1)
+    Progress.objects.create(user=learner, card=due_now, repetitions=1, interval=1, due=TODAY, version=1)
+    page = learner_client.get(reverse("practice_ahead"))
+    assert page.context["queue"].todo_ids == [soon.id]  # due within 7 days, not today's, not in 9 days
+    response = learner_client.post("/practice/ahead/grade/", {"card": soon.id, "version": 1, "quality": 5}, **HTMX)
+    assert response.status_code == 200
+    assert Review.objects.get(user=learner).kind == "practice"
+    progress = Progress.objects.get(user=learner, card=soon)
+    assert (progress.due, progress.interval, progress.repetitions) == (TODAY + timedelta(2), 6, 2)
+    refused = learner_client.post("/practice/ahead/grade/", {"card": later.id, "version": 1, "quality": 5})
+    assert refused.status_code == 302 and Review.objects.count() == 1  # not in this session: nothing recorded
+
+
+def test_todays_failures_can_be_gone_over_again_as_practice(learner_client, learner, official_cards):
+    from cards.reviews import record_review
+
+    learner.new_cards_per_day = 3
+    learner.save()
+    failed, passed = official_cards[:2]
+    record_review(user=learner, scope=Scope(), card_id=failed.id, quality=1, version=0, now=NOON)
+    record_review(user=learner, scope=Scope(), card_id=passed.id, quality=5, version=0, now=NOON)
+    page = learner_client.get(reverse("practice_failures"))
+    assert page.context["queue"].todo_ids == [failed.id]
+    assert "Practice: today's failures again" in page.content.decode()
+    ahead = learner_client.get(reverse("practice_ahead")).context["queue"]
+    assert ahead.todo_ids == sorted([failed.id, passed.id])  # both due tomorrow
+
+
+def test_an_empty_extra_session_says_so_and_the_finished_screen_offers_both(learner_client, learner):
+    assert "No card is due in the next week." in learner_client.get(reverse("practice_ahead")).content.decode()
+    assert "No failed grade today." in learner_client.get(reverse("practice_failures")).content.decode()
+    finished = learner_client.get(reverse("review")).content.decode()
+    assert reverse("practice_ahead") in finished and reverse("practice_failures") in finished
