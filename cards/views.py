@@ -20,6 +20,7 @@ from cards.models import Card, Consideration, Section
 from cards.practice import build_practice_queue, record_practice
 from cards.reviews import Scope, build_queue, record_review, undo_last_review
 from exams.results import mock_signal  # the mock-exam signal beside card retention (a read of exams/)
+from pmle.converters import ID_RE
 
 
 @require_GET
@@ -93,7 +94,9 @@ def _review_url(scope: Scope) -> str:
 
 
 def _optional_int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """A card id from the query string, or None: ASCII digits only (``str.isdigit`` also accepts '²', which
+    ``int`` refuses) and at most 18 of them (a database id), so that a hand-edited URL is ignored, never a 500."""
+    return int(value) if value and ID_RE.fullmatch(value) else None
 
 
 def _render_review(
