@@ -18,7 +18,7 @@ from cards.editions import edition_q, offers_current_edition
 from cards.forms import GradeForm
 from cards.models import Card, Consideration, Section
 from cards.practice import build_practice_queue, record_practice
-from cards.reviews import Scope, build_queue, record_review, undo_last_review
+from cards.reviews import Scope, StaleUndo, build_queue, record_review, undo_last_review
 from exams.results import mock_signal  # the mock-exam signal beside card retention (a read of exams/)
 from pmle.converters import ID_RE
 
@@ -151,9 +151,24 @@ def grade(request: HttpRequest, slug: str | None = None, deck_slug: str | None =
     return redirect(_review_url(scope))
 
 
+class _BadUndo(Exception):
+    pass
+
+
 def _undo_with_notice(request: HttpRequest) -> int | None:
-    """Undo the learner's latest grade today, say so, and return the card to show again (if any)."""
-    undone = undo_last_review(user=request.user, now=timezone.now())
+    """Undo the learner's latest grade today, say so, and return the card to show again (if any).
+
+    The form names the review it undoes (``last``), so a double click undoes one grade, not two; a form without
+    it (a page loaded before the field existed) undoes the latest. Raises ``_BadUndo`` for a malformed ``last``.
+    """
+    last = request.POST.get("last")
+    if last is not None and not ID_RE.fullmatch(last):
+        raise _BadUndo
+    try:
+        undone = undo_last_review(user=request.user, now=timezone.now(), expected_id=int(last) if last else None)
+    except StaleUndo as stale:
+        messages.info(request, str(stale))
+        return None
     if undone is None:
         messages.info(request, "Nothing to undo today.")
         return None
@@ -166,7 +181,11 @@ def _undo_with_notice(request: HttpRequest) -> int | None:
 @_sections_of_my_edition
 def undo(request: HttpRequest, slug: str | None = None, deck_slug: str | None = None) -> HttpResponse:
     scope = _scope(request, slug, deck_slug)
-    prefer = _undo_with_notice(request)
+    try:
+        prefer = _undo_with_notice(request)
+    except _BadUndo:
+        messages.error(request, "That undo form was damaged, so nothing was undone. Reload the page and try again.")
+        return _render_review(request, scope, status=400)
     if request.htmx:
         return _render_review(request, scope, prefer=prefer)
     url = _review_url(scope)
@@ -313,7 +332,11 @@ def practice_grade(request: HttpRequest, slug: str | None = None, ids: list[int]
 def practice_undo(request: HttpRequest, slug: str | None = None, ids: list[int] | None = None) -> HttpResponse:
     section = _section(request, slug) if slug else None
     considerations = None if slug else _practice_considerations(request, ids)
-    prefer = _undo_with_notice(request)
+    try:
+        prefer = _undo_with_notice(request)
+    except _BadUndo:
+        messages.error(request, "That undo form was damaged, so nothing was undone. Reload the page and try again.")
+        return _render_practice(request, section, considerations=considerations, status=400)
     if request.htmx:
         return _render_practice(request, section, considerations=considerations, prefer=prefer)
     url = _practice_url(section, considerations)

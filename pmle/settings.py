@@ -94,6 +94,9 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },
+            # Tests use a file, not the shared in-memory database: that one locks whole tables, so the threaded
+            # race tests (tests/test_races.py) could not run on it as the site runs on a file.
+            "TEST": {"NAME": str(SQLITE_PATH.with_name(f"test_{SQLITE_PATH.name}"))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -15,8 +15,9 @@ from tests.factories import ConsiderationFactory, DeckFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # (review page with the answer shown, grade POST): session + user, today's reviews, the due, new and next-card
-# queries; the POST re-reads the queue inside its transaction, and with HTMX renders the next card too.
-PINNED = {False: (7, 13), True: (7, 18)}
+# queries; the POST locks the learner's row, re-reads the queue inside its transaction, and with HTMX renders the
+# next card too.
+PINNED = {False: (7, 14), True: (7, 19)}
 
 
 def build(learner, n: int) -> list[Card]:
