@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,6 +34,8 @@ from cards.access import group_for_user, member_of_group
 from cards.editions import current_edition
 from cards.models import DeckShare
 from exams.results import group_mock_scores
+from pmle import ratelimit
+from pmle.clientip import client_ip
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -41,11 +45,32 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """django-axes calls this instead of the login view once a username is locked out from this address."""
+    form = AuthenticationForm(request, data=request.POST or None)
+    form.is_bound = False  # show the form again, without "please enter a correct username" on top of the lockout
+    context = {"form": form, "next": _safe_next(request) or "", "lockout": LOCKOUT_MESSAGE}
+    return render(request, "registration/login.html", context, status=429)
+
+
+LOCKOUT_MESSAGE = (
+    "Too many failed logins for this username from your address: logging in is refused for 15 minutes. "
+    "If you forgot your password, reset it by email."
+)
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and not ratelimit.allow(
+        "signup", client_ip(request), limit=settings.SIGNUP_RATE_PER_HOUR, window=3600
+    ):
+        messages.error(request, "Too many accounts were created from your address in the last hour. Try again later.")
+        return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request) or ""}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
     "accounts",
     "cards",
     "exams",
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pmle.middleware.content_security_policy",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into our own response
 ]
 
 ROOT_URLCONF = "pmle.urls"
@@ -117,6 +120,22 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Login throttling (django-axes, for the site's login and the admin's): after 10 failed attempts for one username
+# from one address, that pair is refused for 15 minutes; a success clears the count. The count lives in the
+# database, so every worker and app server sees it.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "pmle.clientip.client_ip"
+# Behind a proxy (DJANGO_BEHIND_PROXY=1) the client's address is read from X-Forwarded-For: the entry this many
+# places from the right is the one the nearest trusted proxy saw (1 for Cloud Run; 2 behind a Google load balancer).
+PROXY_HOPS = int(env("DJANGO_PROXY_HOPS", "1"))
+# Sign-ups one address may make per hour (then 429 until the hour ends), counted in the shared cache.
+SIGNUP_RATE_PER_HOUR = int(env("SIGNUP_RATE_PER_HOUR", "10"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -144,7 +163,8 @@ STORAGES = {
 # Security: strict by default, relaxed only by DJANGO_DEBUG or an explicit opt-out behind a TLS proxy.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = not DEBUG
