@@ -5,20 +5,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import groups
 from accounts.forms import (
     EditionForm,
+    EmailForm,
     InviteForm,
     JoinForm,
     PreferencesForm,
@@ -43,6 +45,45 @@ def _safe_next(request: HttpRequest) -> str | None:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return None
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, which asks a learner without an email address for one before going on."""
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        if not self.request.user.email:
+            return f"{reverse('email_required')}?{urlencode({'next': url})}"
+        return url
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_required(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "accounts/email.html", {"form": form, "next": _safe_next(request) or ""}, status=400)
+        form.save()
+        messages.success(request, "Thank you: a forgotten password can now be reset by email.")
+        return redirect(_safe_next(request) or "home")
+    return render(request, "accounts/email.html", {"form": form, "next": _safe_next(request) or ""})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Django's reset form (the same answer whether or not an account exists), limited per address so that it
+    cannot be used to flood someone's mailbox."""
+    if request.method == "POST" and not ratelimit.allow(
+        "password-reset", client_ip(request), limit=settings.SIGNUP_RATE_PER_HOUR, window=3600
+    ):
+        messages.error(request, "Too many reset requests from your address in the last hour. Try again later.")
+        return render(request, "accounts/password_reset_form.html", {"form": PasswordResetForm()}, status=429)
+    return auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset_form.html",
+        email_template_name="accounts/password_reset_email.txt",
+        subject_template_name="accounts/password_reset_subject.txt",
+    )(request)
 
 
 def locked_out(
