@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "pmle.middleware.expired_session_redirect",
     "pmle.middleware.content_security_policy",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into our own response
 ]
