@@ -16,9 +16,10 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY --chown=pmle:pmle . .
-# Static files are collected (hashed and compressed for whitenoise) at build time; the key is a build-time
-# placeholder only, the running container needs its own DJANGO_SECRET_KEY.
-RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+# Static files are collected (hashed and compressed for whitenoise) at build time with a throwaway key made for
+# this step and forgotten; the running container needs its own DJANGO_SECRET_KEY (a weak one is refused).
+RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    python manage.py collectstatic --noinput
 
 USER pmle
 VOLUME ["/data"]

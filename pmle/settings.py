@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pmle.middleware.bounded_request_body",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,8 +62,16 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "pmle.middleware.expired_session_redirect",
     "pmle.middleware.content_security_policy",
+    "pmle.middleware.private_pages",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into our own response
 ]
+
+# Request bodies: at most 5 MB (pmle.middleware refuses larger ones with 413 before they are read); form fields
+# over that in memory are refused by Django, and file parts are counted by the bounded handler (nothing here takes
+# files, so they are never written to disk).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["pmle.middleware.BoundedUploadHandler"]
 
 ROOT_URLCONF = "pmle.urls"
 WSGI_APPLICATION = "pmle.wsgi.application"
