@@ -12,6 +12,24 @@ class SignupForm(UserCreationForm):
         model = User
         fields = ("username", "email")
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Required: without it a forgotten password cannot be reset. Not unique, so that sign-up reveals nothing
+        # about which addresses have accounts (a reset mails every account on the address).
+        self.fields["email"].required = True
+        self.fields["email"].help_text = "For resetting your password; never shown to anyone."
+
+
+class EmailForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+        help_texts = {"email": "For resetting your password if you forget it; never shown to anyone."}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+
 
 class PreferencesForm(forms.ModelForm):
     class Meta:

@@ -88,14 +88,20 @@ def join_group(*, token: str, user: User, now: datetime, share_stats: bool = Tru
         raise GroupError(f"You are already a member of {group.name}.") from None
 
 
+def _lock_group(group: StudyGroup) -> None:
+    """Serialise changes to one group's roles and memberships: taken first by each of them, so that a hand-over
+    and a departure (or two hand-overs) run one after the other and each decides on what the other left."""
+    StudyGroup.objects.select_for_update().filter(pk=group.pk).values_list("pk", flat=True).first()
+
+
 def _owner_count(group: StudyGroup) -> int:
-    # Locking the owners' rows serialises concurrent hand-overs and departures on PostgreSQL.
-    return len(Membership.objects.select_for_update().filter(group=group, role=Role.OWNER).values_list("id"))
+    return Membership.objects.filter(group=group, role=Role.OWNER).count()
 
 
 @transaction.atomic
 def leave_group(*, group: StudyGroup, user: User) -> None:
-    membership = Membership.objects.select_for_update().filter(group=group, user=user).first()
+    _lock_group(group)
+    membership = Membership.objects.filter(group=group, user=user).first()
     if membership is None:
         raise GroupError("You are not a member of this group.")
     if membership.is_owner and _owner_count(group) == 1:
@@ -105,7 +111,9 @@ def leave_group(*, group: StudyGroup, user: User) -> None:
 
 @transaction.atomic
 def remove_member(*, group: StudyGroup, membership: Membership) -> None:
-    if membership.group_id != group.id:
+    _lock_group(group)
+    membership = Membership.objects.filter(id=membership.id, group=group).first()
+    if membership is None:
         raise GroupError("That person is not a member of this group.")
     if membership.role == Role.OWNER:
         raise GroupError("An owner cannot be removed. Owners leave by handing ownership over.")
@@ -117,9 +125,11 @@ def change_role(*, group: StudyGroup, membership: Membership, role: str) -> Memb
     """Make a member an editor or an editor a member; ownership moves only by ``transfer_ownership``."""
     if role not in (Role.EDITOR, Role.MEMBER):
         raise GroupError("A member's role can be editor or member; hand over ownership to make someone the owner.")
-    if membership.group_id != group.id:
+    _lock_group(group)
+    current = Membership.objects.filter(id=membership.id, group=group).first()
+    if current is None:
         raise GroupError("That person is not a member of this group.")
-    if membership.role == Role.OWNER:
+    if current.role == Role.OWNER:  # read under the lock: they may have been made owner a moment ago
         raise GroupError("The owner's role changes only by handing ownership to someone else.")
     membership.role = role
     membership.save(update_fields=["role"])
@@ -128,15 +138,21 @@ def change_role(*, group: StudyGroup, membership: Membership, role: str) -> Memb
 
 @transaction.atomic
 def transfer_ownership(*, group: StudyGroup, from_user: User, to_membership: Membership) -> None:
-    """Hand the group to another member; the previous owner stays on as an editor."""
-    current = Membership.objects.select_for_update().filter(group=group, user=from_user, role=Role.OWNER).first()
+    """Hand the group to another member; the previous owner stays on as an editor.
+
+    Decided under the group's lock, and checked by what the update changed: if the new owner left a moment
+    before, nothing changes and the owner is told, so the group never ends without an owner.
+    """
+    _lock_group(group)
+    current = Membership.objects.filter(group=group, user=from_user, role=Role.OWNER).first()
     if current is None:
         raise GroupError("Only the group's owner can hand it over.")
     if to_membership.group_id != group.id:
         raise GroupError("That person is not a member of this group.")
     if to_membership.id == current.id:
         raise GroupError("You already own this group.")
-    Membership.objects.filter(id=to_membership.id).update(role=Role.OWNER)
+    if Membership.objects.filter(id=to_membership.id, group=group).update(role=Role.OWNER) != 1:
+        raise GroupError("That person has just left the group. Nothing changed: you still own it.")
     current.role = Role.EDITOR
     current.save(update_fields=["role"])
 

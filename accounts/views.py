@@ -2,21 +2,25 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import groups
 from accounts.forms import (
     EditionForm,
+    EmailForm,
     ExamDateForm,
     InviteForm,
     JoinForm,
@@ -33,6 +37,8 @@ from cards.access import group_for_user, member_of_group
 from cards.editions import current_edition
 from cards.models import DeckShare
 from exams.results import group_mock_scores
+from pmle import ratelimit
+from pmle.clientip import client_ip
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -42,11 +48,71 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
+class LoginView(auth_views.LoginView):
+    """Django's login, which asks a learner without an email address for one before going on."""
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        if not self.request.user.email:
+            return f"{reverse('email_required')}?{urlencode({'next': url})}"
+        return url
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_required(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "accounts/email.html", {"form": form, "next": _safe_next(request) or ""}, status=400)
+        form.save()
+        messages.success(request, "Thank you: a forgotten password can now be reset by email.")
+        return redirect(_safe_next(request) or "home")
+    return render(request, "accounts/email.html", {"form": form, "next": _safe_next(request) or ""})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Django's reset form (the same answer whether or not an account exists), limited per address so that it
+    cannot be used to flood someone's mailbox."""
+    if request.method == "POST" and not ratelimit.allow(
+        "password-reset", client_ip(request), limit=settings.SIGNUP_RATE_PER_HOUR, window=3600
+    ):
+        messages.error(request, "Too many reset requests from your address in the last hour. Try again later.")
+        return render(request, "accounts/password_reset_form.html", {"form": PasswordResetForm()}, status=429)
+    return auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset_form.html",
+        email_template_name="accounts/password_reset_email.txt",
+        subject_template_name="accounts/password_reset_subject.txt",
+    )(request)
+
+
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """django-axes calls this instead of the login view once a username is locked out from this address."""
+    form = AuthenticationForm(request, data=request.POST or None)
+    form.is_bound = False  # show the form again, without "please enter a correct username" on top of the lockout
+    context = {"form": form, "next": _safe_next(request) or "", "lockout": LOCKOUT_MESSAGE}
+    return render(request, "registration/login.html", context, status=429)
+
+
+LOCKOUT_MESSAGE = (
+    "Too many failed logins for this username from your address: logging in is refused for 15 minutes. "
+    "If you forgot your password, reset it by email."
+)
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and not ratelimit.allow(
+        "signup", client_ip(request), limit=settings.SIGNUP_RATE_PER_HOUR, window=3600
+    ):
+        messages.error(request, "Too many accounts were created from your address in the last hour. Try again later.")
+        return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request) or ""}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -64,6 +64,12 @@ class DeckAdmin(admin.ModelAdmin):
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
     raw_id_fields = ("owner",)
+    readonly_fields = ("version",)
+
+    def save_model(self, request, obj: Deck, form, change: bool) -> None:
+        if change and form.changed_data:
+            obj.version += 1  # as for cards: an owner's older form is refused after an admin edit
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Card)
@@ -73,7 +79,7 @@ class CardAdmin(admin.ModelAdmin):
     search_fields = ("front", "back", "explanation", "key")
     list_select_related = ("deck", "consideration")
     raw_id_fields = ("consideration", "carried_from")
-    readonly_fields = ("key", "updated_at")
+    readonly_fields = ("key", "updated_at", "version")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj: Card, form, change: bool) -> None:
@@ -82,6 +88,8 @@ class CardAdmin(admin.ModelAdmin):
             obj.edited_in_admin = True
         if change and {"front", "back", "explanation", "link"} & set(form.changed_data):
             obj.content_changed_at = timezone.now()
+        if change and form.changed_data:
+            obj.version += 1  # an editor's form opened before this admin edit is now refused, not silently reverted
         super().save_model(request, obj, form, change)
 
 

@@ -25,6 +25,7 @@ from cards.models import Card, Deck, LeechReport, Progress
 from cards.rendering import render_markdown
 from cards.reviews import suspend_card, unsuspend_card
 from pmle import ratelimit
+from pmle.converters import ID_RE
 
 
 @dataclass
@@ -121,13 +122,39 @@ def deck_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def deck_edit(request: HttpRequest, slug: str) -> HttpResponse:
     deck = deck_for_user(request.user, slug, "own")
     form = DeckForm(request.POST if request.method == "POST" else None, instance=deck)
+    context = {"form": form, "deck": deck, "version": deck.version}
     if request.method == "POST":
-        if not form.is_valid():
-            return render(request, "decks/deck_form.html", {"form": form, "deck": deck}, status=400)
-        form.save()
+        expected = _posted_version(request)
+        context["version"] = expected
+        if expected is _BAD_VERSION or not form.is_valid():
+            return render(request, "decks/deck_form.html", context, status=400)
+        try:
+            decks.update_deck(deck=deck, expected_version=expected, **form.cleaned_data)
+        except decks.EditConflict as conflict:
+            messages.error(request, CONFLICT_MESSAGE)
+            context |= {"conflict": conflict.current, "version": conflict.current.version}
+            return render(request, "decks/deck_form.html", context, status=409)
         messages.success(request, "Deck saved.")
         return redirect("deck_detail", deck.slug)
-    return render(request, "decks/deck_form.html", {"form": form, "deck": deck})
+    return render(request, "decks/deck_form.html", context)
+
+
+CONFLICT_MESSAGE = (
+    "Changed by someone else while you were editing: your changes were not saved. Their version is shown beside "
+    "yours; keep what you want in the form and save again."
+)
+_BAD_VERSION = object()
+
+
+def _posted_version(request: HttpRequest) -> int | None | object:
+    """The version an edit form was filled in from; None for a form from before versions (no check), and
+    ``_BAD_VERSION`` for anything that is not a plain number (a 400)."""
+    value = request.POST.get("version")
+    if value is None:
+        return None
+    if not ID_RE.fullmatch(value) or int(value) > 2**31 - 1:
+        return _BAD_VERSION
+    return int(value)
 
 
 @login_required
@@ -178,12 +205,22 @@ def deck_unshare(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _render_card_form(
-    request: HttpRequest, deck: Deck, form: CardForm, card: Card | None = None, *, status: int = 200
+    request: HttpRequest,
+    deck: Deck,
+    form: CardForm,
+    card: Card | None = None,
+    *,
+    status: int = 200,
+    conflict: Card | None = None,
 ) -> HttpResponse:
     preview = PreviewForm(request.POST if request.method == "POST" else None)
     if request.method != "POST" and card is not None:
         preview = PreviewForm({"front": card.front, "back": card.back, "explanation": card.explanation})
-    context = {"deck": deck, "form": form, "card": card, "preview": _rendered(preview)}
+    context = {"deck": deck, "form": form, "card": card, "preview": _rendered(preview), "conflict": conflict}
+    if card is not None:
+        posted = _posted_version(request) if request.method == "POST" else None
+        version = posted if isinstance(posted, int) else card.version
+        context["version"] = conflict.version if conflict else version
     return render(request, "decks/card_form.html", context, status=status)
 
 
@@ -225,7 +262,8 @@ def card_edit(request: HttpRequest, slug: str, card_id: int) -> HttpResponse:
     if request.method == "POST":
         if "preview" in request.POST:
             return _render_card_form(request, deck, form, card)
-        if not form.is_valid():
+        expected = _posted_version(request)
+        if expected is _BAD_VERSION or not form.is_valid():
             return _render_card_form(request, deck, form, card, status=400)
         data = form.cleaned_data
         try:
@@ -233,8 +271,12 @@ def card_edit(request: HttpRequest, slug: str, card_id: int) -> HttpResponse:
                 card=card,  # update_card re-reads the row (locked), so the form's changes to ``card`` are not saved
                 now=timezone.now(),
                 consideration=data["consideration"],
+                expected_version=expected,
                 **{name: data[name] for name in decks.CONTENT_FIELDS},
             )
+        except decks.EditConflict as conflict:
+            messages.error(request, CONFLICT_MESSAGE)
+            return _render_card_form(request, deck, form, card, status=409, conflict=conflict.current)
         except decks.DeckError as error:
             messages.error(request, str(error))
             return _render_deck(request, deck, status=400)

@@ -70,10 +70,43 @@ def create_card(
     )
 
 
+class EditConflict(DeckError):
+    """The form was filled in from an older version: someone else saved in between. ``current`` is their version."""
+
+    def __init__(self, current: Card | Deck) -> None:
+        super().__init__("Someone else changed this while you were editing it; nothing of yours was saved yet.")
+        self.current = current
+
+
 @transaction.atomic
-def update_card(*, card: Card, now: datetime, consideration: Consideration | None, **content: str) -> Card:
-    """Change a card's text and consideration. Only a change to what learners read sets ``content_changed_at``."""
+def update_deck(*, deck: Deck, expected_version: int | None, title: str, description: str, is_public: bool) -> Deck:
+    """Change a deck's title, description and visibility, unless someone saved it since the form was filled in."""
+    deck = Deck.objects.select_for_update().get(id=deck.id)
+    if expected_version is not None and deck.version != expected_version:
+        raise EditConflict(deck)
+    deck.title, deck.description, deck.is_public = title, description, is_public
+    deck.version += 1
+    deck.save(update_fields=["title", "description", "is_public", "version"])
+    return deck
+
+
+@transaction.atomic
+def update_card(
+    *,
+    card: Card,
+    now: datetime,
+    consideration: Consideration | None,
+    expected_version: int | None = None,
+    **content: str,
+) -> Card:
+    """Change a card's text and consideration. Only a change to what learners read sets ``content_changed_at``.
+
+    With ``expected_version`` (the version the form was filled in from), a card saved by someone else since then
+    raises ``EditConflict`` instead of silently reverting their change; the check is made on the locked row.
+    """
     card = Card.objects.select_for_update().select_related("deck").get(id=card.id)
+    if expected_version is not None and card.version != expected_version:
+        raise EditConflict(card)
     if card.retired:
         raise DeckError("This card is retired: its text is kept as it was for the history. Add a new card instead.")
     if card.deck.owner_id is None:
@@ -92,7 +125,8 @@ def update_card(*, card: Card, now: datetime, consideration: Consideration | Non
         card.consideration = consideration
         fields.append("consideration")
     if fields:
-        card.save(update_fields=[*fields, "updated_at"])
+        card.version += 1
+        card.save(update_fields=[*fields, "updated_at", "version"])
     return card
 
 

@@ -119,6 +119,9 @@ class Deck(models.Model):
         help_text="Set on an official deck only: the exam guide edition it covers.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(
+        default=0, help_text="Grows with each edit: a save from an older form is refused."
+    )
 
     class Meta:
         ordering = ["title"]
@@ -166,6 +169,9 @@ class Card(models.Model):
         default=False, help_text="Set when an admin edits the text: the file loader then leaves it alone."
     )
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=0, help_text="Grows with each edit: a save from an older form is refused."
+    )
     content_changed_at = models.DateTimeField(
         null=True,
         blank=True,

@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
 ALLOWED_TAGS = {
@@ -24,11 +25,14 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "span": {"class"},
-    "div": {"class"},
-    "code": {"class"},
     "th": {"align"},
     "td": {"align"},
+}
+# Classes are allowed only as the highlighter writes them: Pygments' token classes on spans, "highlight" on code.
+# Anything else could borrow the app's own chrome (class="message error", "messages", "button", ...) to fake it.
+ALLOWED_CLASSES = {
+    "span": frozenset(name for name in STANDARD_TYPES.values() if name),
+    "code": frozenset({"highlight"}),
 }
 
 # The characters Markdown gives a meaning to; prose and code blocks use few of them (the official decks at most 43).
@@ -99,6 +103,7 @@ def sanitise(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )

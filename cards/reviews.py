@@ -87,6 +87,7 @@ class Queue(CardPanelState):
     new_ids: list[int] = field(default_factory=list)
     drill_ids: list[int] = field(default_factory=list)
     kind: str = ""
+    last_review_id: int | None = None  # what undo would take back: the undo form names it
 
     @property
     def due_count(self) -> int:
@@ -236,7 +237,15 @@ def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int 
         )
         drill_ids = [cid for cid in drill_candidates if cid in drillable]
 
-    queue = Queue(today=today, due_ids=due_ids, new_ids=new_ids, drill_ids=drill_ids, backlog=len(due))
+    last_review_id = todays[-1].id if todays else None
+    queue = Queue(
+        today=today,
+        due_ids=due_ids,
+        new_ids=new_ids,
+        drill_ids=drill_ids,
+        backlog=len(due),
+        last_review_id=last_review_id,
+    )
     ordered = due_ids + new_ids + drill_ids
     if not ordered:
         queue.next_due = (
@@ -272,6 +281,7 @@ def record_review(*, user: User, scope: Scope, card_id: int, quality: int, versi
     card = scope.cards(user).get(id=card_id)
     try:
         with transaction.atomic():
+            lock_learner(user)
             return _record_locked(user=user, scope=scope, card=card, quality=quality, version=version, now=now)
     except IntegrityError:
         # Another request created this learner's progress row for the card at the same moment: that request
@@ -280,6 +290,15 @@ def record_review(*, user: User, scope: Scope, card_id: int, quality: int, versi
 
 
 STALE_NOTICE = "That card was already graded (a double click or another tab), so nothing was recorded twice."
+
+
+def lock_learner(user: User) -> None:
+    """Serialise one learner's grades and undos (their daily limits and their latest review are decided under it).
+
+    Every write of progress takes this lock first, then the card's progress row: one order, so no deadlock. On
+    SQLite the IMMEDIATE transaction already holds the database's write lock.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
 def state_before(progress: Progress) -> dict:
@@ -374,9 +393,22 @@ def _balanced_shift(user: User, card: Card, today: date, interval: int, review_c
     return balance.balanced_shift(interval, loads, f"{user.id}:{card.id}:{review_count}")
 
 
+class StaleUndo(Exception):
+    """The undo form named a review that is no longer the latest: a double submission, or another tab."""
+
+
+STALE_UNDO_NOTICE = "That grade was already undone (a double click or another tab), so nothing more was undone."
+
+
 @transaction.atomic
-def undo_last_review(*, user: User, now: datetime) -> Review | None:
-    """Take back the learner's latest review of the current study day, restoring the state before it exactly."""
+def undo_last_review(*, user: User, now: datetime, expected_id: int | None = None) -> Review | None:
+    """Take back the learner's latest review of the current study day, restoring the state before it exactly.
+
+    The learner's lock is taken before the review is chosen, so a grade landing at the same moment is either
+    wholly before (and is the one undone) or wholly after. With ``expected_id`` (the review the page showed as
+    the latest) anything else raises ``StaleUndo``: a second click undoes nothing more.
+    """
+    lock_learner(user)
     today = today_for(user, now)
     review = (
         Review.objects.select_for_update()
@@ -385,6 +417,8 @@ def undo_last_review(*, user: User, now: datetime) -> Review | None:
         .order_by("-reviewed_at", "-id")
         .first()
     )
+    if expected_id is not None and (review is None or review.id != expected_id):
+        raise StaleUndo(STALE_UNDO_NOTICE)
     if review is None:
         return None
     progress = Progress.objects.select_for_update().get(user=user, card_id=review.card_id)

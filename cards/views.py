@@ -23,6 +23,7 @@ from cards.practice import build_practice_queue, record_practice
 from cards.reviews import (
     STALE_NOTICE,
     Scope,
+    StaleUndo,
     build_queue,
     bury_card,
     record_review,
@@ -33,6 +34,7 @@ from cards.reviews import (
     undo_last_review,
 )
 from exams.results import mock_signal  # the mock-exam signal beside card retention (a read of exams/)
+from pmle.converters import ID_RE
 
 
 @require_GET
@@ -106,7 +108,9 @@ def _review_url(scope: Scope) -> str:
 
 
 def _optional_int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """A card id from the query string, or None: ASCII digits only (``str.isdigit`` also accepts '²', which
+    ``int`` refuses) and at most 18 of them (a database id), so that a hand-edited URL is ignored, never a 500."""
+    return int(value) if value and ID_RE.fullmatch(value) else None
 
 
 def _render_review(
@@ -360,9 +364,24 @@ def vacation_cancel(request: HttpRequest, vacation_id: int) -> HttpResponse:
     return redirect("vacations")
 
 
+class _BadUndo(Exception):
+    pass
+
+
 def _undo_with_notice(request: HttpRequest) -> int | None:
-    """Undo the learner's latest grade today, say so, and return the card to show again (if any)."""
-    undone = undo_last_review(user=request.user, now=timezone.now())
+    """Undo the learner's latest grade today, say so, and return the card to show again (if any).
+
+    The form names the review it undoes (``last``), so a double click undoes one grade, not two; a form without
+    it (a page loaded before the field existed) undoes the latest. Raises ``_BadUndo`` for a malformed ``last``.
+    """
+    last = request.POST.get("last")
+    if last is not None and not ID_RE.fullmatch(last):
+        raise _BadUndo
+    try:
+        undone = undo_last_review(user=request.user, now=timezone.now(), expected_id=int(last) if last else None)
+    except StaleUndo as stale:
+        messages.info(request, str(stale))
+        return None
     if undone is None:
         messages.info(request, "Nothing to undo today.")
         return None
@@ -375,7 +394,11 @@ def _undo_with_notice(request: HttpRequest) -> int | None:
 @_sections_of_my_edition
 def undo(request: HttpRequest, slug: str | None = None, deck_slug: str | None = None) -> HttpResponse:
     scope = _scope(request, slug, deck_slug)
-    prefer = _undo_with_notice(request)
+    try:
+        prefer = _undo_with_notice(request)
+    except _BadUndo:
+        messages.error(request, "That undo form was damaged, so nothing was undone. Reload the page and try again.")
+        return _render_review(request, scope, status=400)
     if request.htmx:
         return _render_review(request, scope, prefer=prefer)
     url = _review_url(scope)
@@ -535,7 +558,11 @@ def practice_undo(
 ) -> HttpResponse:
     section = _section(request, slug) if slug else None
     considerations = None if slug or extra else _practice_considerations(request, ids)
-    prefer = _undo_with_notice(request)
+    try:
+        prefer = _undo_with_notice(request)
+    except _BadUndo:
+        messages.error(request, "That undo form was damaged, so nothing was undone. Reload the page and try again.")
+        return _render_practice(request, section, considerations=considerations, extra=extra, status=400)
     if request.htmx:
         return _render_practice(request, section, considerations=considerations, extra=extra, prefer=prefer)
     url = _practice_url(section, considerations, extra)

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import re
+
+# A database id as text: ASCII digits only (str.isdigit() also accepts '²', which int() refuses), at most 18.
+ID_RE = re.compile(r"[0-9]{1,18}")
+
 
 class IdConverter:
     """A database id in a URL: at most 18 digits, so that no path can carry a number the database cannot hold

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,12 +44,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
     "accounts",
     "cards",
     "exams",
 ]
 
 MIDDLEWARE = [
+    "pmle.logs.request_id_middleware",
+    "pmle.middleware.bounded_request_body",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -57,8 +62,18 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "pmle.middleware.expired_session_redirect",
     "pmle.middleware.content_security_policy",
+    "pmle.middleware.private_pages",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into our own response
 ]
+
+# Request bodies: at most 5 MB (pmle.middleware refuses larger ones with 413 before they are read); form fields
+# over that in memory are refused by Django, and file parts are counted by the bounded handler (nothing here takes
+# files, so they are never written to disk).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["pmle.middleware.BoundedUploadHandler"]
 
 ROOT_URLCONF = "pmle.urls"
 WSGI_APPLICATION = "pmle.wsgi.application"
@@ -94,6 +109,10 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },
+            # Tests use a file, not the shared in-memory database: that one locks whole tables, so the threaded
+            # race tests (tests/test_races.py) could not run on it as the site runs on a file. One file per test
+            # process, in the temporary directory, so that two runs never share one.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"pmle-test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -114,6 +133,36 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Login throttling (django-axes, for the site's login and the admin's): after 10 failed attempts for one username
+# from one address, that pair is refused for 15 minutes; a success clears the count. The count lives in the
+# database, so every worker and app server sees it.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "pmle.clientip.client_ip"
+# Behind a proxy (DJANGO_BEHIND_PROXY=1) the client's address is read from X-Forwarded-For: the entry this many
+# places from the right is the one the nearest trusted proxy saw (1 for Cloud Run; 2 behind a Google load balancer).
+PROXY_HOPS = int(env("DJANGO_PROXY_HOPS", "1"))
+# Sign-ups one address may make per hour (then 429 until the hour ends), counted in the shared cache.
+SIGNUP_RATE_PER_HOUR = int(env("SIGNUP_RATE_PER_HOUR", "10"))
+
+# Mail (password resets): printed to stdout unless EMAIL_HOST names an SMTP server.
+if env("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env("EMAIL_HOST")
+    EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PMLE Cards <noreply@localhost>")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for a day
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -141,7 +190,8 @@ STORAGES = {
 # Security: strict by default, relaxed only by DJANGO_DEBUG or an explicit opt-out behind a TLS proxy.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = not DEBUG
@@ -150,9 +200,23 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 
+# Logs go to stdout, one JSON object a line with the request's id (pmle/logs.py); DJANGO_LOG_FORMAT=text gives
+# plain lines for reading in a terminal.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "pmle.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "pmle.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": "text" if env("DJANGO_LOG_FORMAT", "json") == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
 }

@@ -11,6 +11,10 @@ from tests.factories import UserFactory
 def _fast_and_quiet(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
+    # Tests log in and sign up many times from one address: login throttling is off except where a test turns it
+    # on (tests/test_throttling.py), and the sign-up limit is out of reach.
+    settings.AXES_ENABLED = False
+    settings.SIGNUP_RATE_PER_HOUR = 10_000
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

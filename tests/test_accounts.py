@@ -26,7 +26,12 @@ def test_sign_up_logs_the_new_learner_in_with_default_preferences(client, db):
 
 
 def test_sign_up_honours_a_safe_next_and_ignores_an_unsafe_one(client, db):
-    data = {"username": "bo", "password1": "a long pass phrase", "password2": "a long pass phrase"}
+    data = {
+        "username": "bo",
+        "email": "b@example.com",
+        "password1": "a long pass phrase",
+        "password2": "a long pass phrase",
+    }
     response = client.post(reverse("signup") + "?next=/review/", data)
     assert response.url == "/review/"
     client.logout()

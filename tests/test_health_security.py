@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +61,7 @@ def test_check_deploy_is_clean_in_production_mode():
         "--fail-level",
         "WARNING",
         DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),  # a key written here would be refused: it is in the repository
         DJANGO_ALLOWED_HOSTS="cards.example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,28 @@
+"""gunicorn's settings for the image (the Dockerfile starts `gunicorn -c gunicorn.conf.py`); each can be overridden
+by the environment variable named beside it."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Sync workers: each handles one request at a time, and the app's requests are short database round trips.
+# Two per CPU plus one keeps a CPU busy while another worker waits on the database; WEB_CONCURRENCY overrides.
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+# A request that takes longer than this is killed and its worker replaced: no request here needs 30 s, so one
+# that does is stuck (the Markdown limits keep renders in milliseconds).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30  # on SIGTERM (Cloud Run scales in), requests in flight get this long to finish
+keepalive = 5  # behind a load balancer that keeps connections open
+max_requests = 2000  # recycle workers now and then, so that slow leaks never grow
+max_requests_jitter = 200
+# The proxy in front terminates TLS; DJANGO_BEHIND_PROXY decides whether Django trusts its headers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+accesslog = "-"  # stdout, beside the app's own JSON lines
+errorlog = "-"
+# One JSON object a line, with the request id the app returned (X-Request-ID), status and duration in ms.
+access_log_format = (
+    '{"time": "%(t)s", "logger": "gunicorn.access", "request_id": "%({x-request-id}o)s", "method": "%(m)s", '
+    '"path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "ms": %(M)s, "remote": "%(h)s", "agent": "%(a)s"}'
+)
