@@ -133,5 +133,5 @@ class PrivacyForm(forms.ModelForm):
 
 class JoinForm(forms.Form):
     share_stats = forms.BooleanField(
-        required=False, initial=True, label="Show my figures (due cards, reviews, mastery) to the group"
+        required=False, initial=False, label="Show my figures (due cards, reviews, mastery) to the group"
     )

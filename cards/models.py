@@ -240,6 +240,7 @@ class Progress(models.Model):
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name_plural = "progress"
         constraints = [
             models.UniqueConstraint(fields=["user", "card"], name="progress_one_per_user_card"),
             models.CheckConstraint(condition=Q(easiness__gte=sm2.MIN_EASINESS), name="progress_easiness_min"),

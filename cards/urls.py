@@ -5,6 +5,7 @@ from cards import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("review/", views.review, name="review"),
     path("review/grade/", views.grade, name="grade"),
     path("review/undo/", views.undo, name="undo"),

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,6 +36,12 @@ from cards.reviews import (
 )
 from exams.results import mock_signal  # the mock-exam signal beside card retention (a read of exams/)
 from pmle.converters import ID_RE
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and Django admin ask for /favicon.ico: the app's icon, from the static files."""
+    return redirect(static("img/icon.svg"), permanent=True)
 
 
 @require_GET

@@ -147,3 +147,17 @@ def private_pages(get_response: Callable[[HttpRequest], HttpResponse]):
         return response
 
     return middleware
+
+
+def method_not_allowed_page(get_response: Callable[[HttpRequest], HttpResponse]):
+    """A GET on a POST-only address (a bookmarked /accounts/logout/) shows the app's page, not a blank 405."""
+    from django.template.loader import render_to_string
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if response.status_code == 405 and not response.content and not getattr(request, "htmx", False):
+            response.content = render_to_string("405.html", request=request)
+            response["Content-Type"] = "text/html; charset=utf-8"
+        return response
+
+    return middleware

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "pmle.middleware.expired_session_redirect",
     "pmle.middleware.content_security_policy",
     "pmle.middleware.private_pages",
+    "pmle.middleware.method_not_allowed_page",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into our own response
 ]
 

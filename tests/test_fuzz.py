@@ -56,7 +56,7 @@ GET_ONLY = {
     "home", "healthz", "review", "section_review", "section_dashboard", "section_practice", "considerations_practice",
     "deck_list", "deck_detail", "deck_review", "group_list", "group_detail", "exams_home", "attempt_question",
     "attempt_results", "deck_questions", "password_reset_done", "password_reset_complete", "password_change_done",
-    "practice_ahead", "practice_failures", "leeches", "card_info", "plan",
+    "practice_ahead", "practice_failures", "leeches", "card_info", "plan", "favicon",
 }  # fmt: skip
 
 FIELDS = [

@@ -65,3 +65,25 @@ def test_check_deploy_is_clean_in_production_mode():
         DJANGO_ALLOWED_HOSTS="cards.example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_get_on_a_post_only_address_shows_the_apps_page(learner_client):
+    response = learner_client.get("/accounts/logout/")
+    assert response.status_code == 405
+    assert "This address takes a form's button" in response.content.decode()
+    assert "POST" in response["Allow"]
+
+
+def test_the_favicon_is_the_apps_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.url.endswith("img/icon.svg")
+
+
+def test_small_words_on_group_pages_and_admin(learner_client, learner):
+    from cards.models import Progress
+    from tests.factories import MembershipFactory, StudyGroupFactory
+
+    group = StudyGroupFactory(slug="words")
+    MembershipFactory(group=group, user=learner, role="member")
+    assert "You are a member." in learner_client.get("/groups/words/").content.decode()
+    assert Progress._meta.verbose_name_plural == "progress"

@@ -52,6 +52,8 @@ def test_owner_invites_a_newcomer_who_signs_up_studies_the_shared_deck_and_shows
     guest.fill("input[name=password2]", "another long phrase")
     guest.click("button[type=submit]:has-text('Sign up')")
     guest.wait_for_selector("h1:has-text('Join Exam crew')")
+    assert not guest.is_checked("input[name=share_stats]")  # sharing one's figures is opt-in
+    guest.check("input[name=share_stats]")
     guest.click("button:has-text('Join the group')")
     guest.wait_for_selector("h1:has-text('Exam crew')")
     assert Membership.objects.get(user__username="newcomer").role == "member"
