@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cards.deckfile import edition_dirs, read_cards, read_guide
 from cards.models import Card, Consideration, Deck, Edition, Objective, Section
+from cards.rendering import render_markdown
 
 OFFICIAL_DECK_DESCRIPTION = (
     "The official deck: every consideration of the {title} of the Professional ML Engineer exam."
@@ -125,6 +126,7 @@ def load_edition(*, deck_dir: Path, force: bool = False) -> LoadReport:
         ).values_list("key", "id")
     )
     existing = {card.key: card for card in Card.objects.filter(deck=deck).exclude(key="")}
+    new_cards: list[Card] = []  # created in one statement: a first load adds hundreds
     seen: set[str] = set()
     for position, data in enumerate(files, start=1):
         seen.add(data.key)
@@ -140,7 +142,7 @@ def load_edition(*, deck_dir: Path, force: bool = False) -> LoadReport:
         }
         card = existing.get(data.key)
         if card is None:
-            Card.objects.create(deck=deck, key=data.key, **values)
+            new_cards.append(_rendered(Card(deck=deck, key=data.key, **values)))
             report.added += 1
             continue
         if card.edited_in_admin and not force:
@@ -163,9 +165,18 @@ def load_edition(*, deck_dir: Path, force: bool = False) -> LoadReport:
             report.updated += 1
         else:
             report.unchanged += 1
+    Card.objects.bulk_create(new_cards, batch_size=500)
     for key, card in existing.items():
         if key not in seen and not card.retired:
             card.retired = True
             card.save(update_fields=["retired"])
             report.retired += 1
     return report
+
+
+def _rendered(card: Card) -> Card:
+    """bulk_create skips save(), so the HTML that save() would render is rendered here."""
+    card.front_html = render_markdown(card.front)
+    card.back_html = render_markdown(card.back)
+    card.explanation_html = render_markdown(card.explanation)
+    return card

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from cards.models import Consideration, Edition
+from cards.rendering import render_markdown
 from exams.models import Option, Question
 from exams.questionfile import QuestionData, edition_folders, read_bank
 
@@ -62,15 +63,17 @@ def load_bank(folder: str, *, force: bool = False) -> QuestionReport:
         ).prefetch_related("options")
     }
     seen = set()
+    new: list[tuple[Question, QuestionData]] = []  # created in two statements: a first load adds hundreds
     for position, data in enumerate(bank.questions, start=1):
         seen.add(data.key)
         values = {"stem": data.stem, "choose": data.choose, "link": data.link}
         question = existing.get(data.key)
         if question is None:
-            question = Question.objects.create(
+            question = Question(
                 consideration=considerations[data.consideration], key=data.key, position=position, **values
             )
-            _write_options(question, data)
+            question.stem_html = render_markdown(question.stem)
+            new.append((question, data))
             report.added += 1
             continue
         stored_options = [(o.text, o.correct, o.why) for o in question.options.all()]
@@ -97,6 +100,10 @@ def load_bank(folder: str, *, force: bool = False) -> QuestionReport:
             report.updated += 1
         else:
             report.unchanged += 1
+    Question.objects.bulk_create([question for question, _ in new], batch_size=500)
+    Option.objects.bulk_create(
+        [option for question, data in new for option in _options(question, data)], batch_size=1000
+    )
     for key, question in existing.items():
         if key not in seen and not question.retired:
             question.retired = True
@@ -105,8 +112,21 @@ def load_bank(folder: str, *, force: bool = False) -> QuestionReport:
     return report
 
 
-def _write_options(question: Question, data: QuestionData) -> None:
-    for position, option in enumerate(data.options, start=1):
-        Option.objects.create(
-            question=question, position=position, text=option.text, correct=option.correct, why=option.why
+def _options(question: Question, data: QuestionData) -> list[Option]:
+    """The question's options, rendered (bulk_create skips the save() that would render them)."""
+    return [
+        Option(
+            question=question,
+            position=position,
+            text=option.text,
+            text_html=render_markdown(option.text),
+            correct=option.correct,
+            why=option.why,
+            why_html=render_markdown(option.why),
         )
+        for position, option in enumerate(data.options, start=1)
+    ]
+
+
+def _write_options(question: Question, data: QuestionData) -> None:
+    Option.objects.bulk_create(_options(question, data))
