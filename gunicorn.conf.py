@@ -7,9 +7,12 @@ import multiprocessing
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-# Sync workers: each handles one request at a time, and the app's requests are short database round trips.
-# Two per CPU plus one keeps a CPU busy while another worker waits on the database; WEB_CONCURRENCY overrides.
+# Two processes per CPU plus one keeps a CPU busy while another waits on the database; WEB_CONCURRENCY overrides.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+# Each with a few threads: with one request per process (sync workers), a burst of slow dashboards fills every
+# worker and the load balancer's health check waits in the queue behind them until it times out.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # A request that takes longer than this is killed and its worker replaced: no request here needs 30 s, so one
 # that does is stuck (the Markdown limits keep renders in milliseconds).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

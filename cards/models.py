@@ -120,7 +120,7 @@ class Deck(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(
-        default=0, help_text="Grows with each edit: a save from an older form is refused."
+        default=0, editable=False, help_text="Grows with each edit: a save from an older form is refused."
     )
 
     class Meta:
@@ -170,7 +170,7 @@ class Card(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(
-        default=0, help_text="Grows with each edit: a save from an older form is refused."
+        default=0, editable=False, help_text="Grows with each edit: a save from an older form is refused."
     )
     content_changed_at = models.DateTimeField(
         null=True,

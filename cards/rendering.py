@@ -25,15 +25,27 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    "span": {"class"},
+    "code": {"class"},
     "th": {"align"},
     "td": {"align"},
 }
-# Classes are allowed only as the highlighter writes them: Pygments' token classes on spans, "highlight" on code.
-# Anything else could borrow the app's own chrome (class="message error", "messages", "button", ...) to fake it.
-ALLOWED_CLASSES = {
-    "span": frozenset(name for name in STANDARD_TYPES.values() if name),
-    "code": frozenset({"highlight"}),
-}
+# Classes are kept only as the highlighter writes them: Pygments' token classes on spans ("k", "s1", and for token
+# types without a short name "p p-Indicator"), "highlight" on code. Anything else could borrow the app's own
+# chrome (class="message error", "messages", "button", ...) to fake it.
+_SHORT_NAMES = sorted((name for name in STANDARD_TYPES.values() if name), key=len, reverse=True)
+_TOKEN_CLASS = re.compile(rf"(?:{'|'.join(map(re.escape, _SHORT_NAMES))})(?:-[A-Z][A-Za-z0-9]*)*")
+
+
+def class_allowed(tag: str, name: str) -> bool:
+    return (tag == "span" and _TOKEN_CLASS.fullmatch(name) is not None) or (tag == "code" and name == "highlight")
+
+
+def _keep_highlighter_classes(tag: str, attribute: str, value: str) -> str | None:
+    if attribute != "class":
+        return value
+    return " ".join(name for name in value.split() if class_allowed(tag, name)) or None
+
 
 # The characters Markdown gives a meaning to; prose and code blocks use few of them (the official decks at most 43).
 MARKUP_SYMBOLS = frozenset("[]()<>*_~`!#|\\&-+=^{}")
@@ -103,7 +115,7 @@ def sanitise(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_keep_highlighter_classes,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )

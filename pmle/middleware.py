@@ -57,8 +57,8 @@ def expired_session_redirect(get_response: Callable[[HttpRequest], HttpResponse]
         login_url = resolve_url(settings.LOGIN_URL)
         if response.status_code != 302 or request.user.is_authenticated:
             return response
-        if not response.get("Location", "").startswith(login_url):
-            return response
+        if not response.get("Location", "").startswith(f"{login_url}?next="):
+            return response  # not login_required's redirect (logging out also ends on the login page)
         if request.method == "GET" and not request.htmx:
             return response  # the ordinary case: next is the page asked for, which works after logging in
         page = _page_to_return_to(request)

@@ -19,7 +19,7 @@ from cards.deckfile import (
     read_cards,
     read_guide,
 )
-from cards.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, markdown_to_html
+from cards.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, class_allowed, markdown_to_html
 
 # The guides as published, kept in the repository so that a clone checks itself (docs/exam-guides/).
 GUIDE_FILES = Path(__file__).resolve().parent.parent / "docs" / "exam-guides"
@@ -114,6 +114,8 @@ class _Audit(HTMLParser):
         for name, value in attrs:
             if name not in ALLOWED_ATTRIBUTES.get(tag, set()):
                 self.problems.append(f"<{tag} {name}>")
+            elif name == "class" and not all(class_allowed(tag, c) for c in (value or "").split()):
+                self.problems.append(f"<{tag} class={value}>")
             if name == "href" and not (value or "").startswith("https://"):
                 self.problems.append(f"href={value}")
 

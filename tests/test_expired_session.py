@@ -49,3 +49,9 @@ def test_a_post_from_another_site_is_not_a_place_to_come_back_to(client, learner
 def test_an_ordinary_page_still_asks_to_log_in_and_come_back(client, db):
     response = client.get(reverse("review"))
     assert response.status_code == 302 and next_of(response.url) == reverse("review")
+
+
+def test_logging_out_is_not_taken_for_an_expired_session(learner_client):
+    response = learner_client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert "was not saved" not in response.content.decode()
