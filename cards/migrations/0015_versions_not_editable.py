@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0007_card_and_deck_versions'),
+        ('cards', '0014_progress_plural'),
     ]
 
     operations = [
