@@ -476,3 +476,11 @@ def test_an_id_too_large_for_the_database_is_a_404_in_a_path_and_a_400_in_a_form
     response = client.post(reverse("group_transfer", args=["team"]), {"user": huge})
     assert response.status_code == 400
     assert (role_of(group, owner), role_of(group, member)) == ("owner", "member")
+
+
+def test_the_dashboard_lists_members_in_the_order_they_joined(owner, group):
+    late, early = join(group, "late"), join(group, "early")
+    Membership.objects.filter(user=early).update(joined_at=NOON - timedelta(days=30))
+    Membership.objects.filter(user=owner).update(joined_at=NOON - timedelta(days=10))
+    dashboard = stats.group_dashboard(group, owner, NOON)
+    assert [m.membership.user.username for m in dashboard.members] == ["early", "owner", "late"]
