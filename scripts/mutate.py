@@ -33,7 +33,9 @@ def main() -> int:
         if not meta.exists():
             missing.append(name)
             continue
-        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        every = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        codes = {key: code for key, code in every.items() if code is not None}  # None: not run (yet)
+        unchecked = len(every) - len(codes)
         killed = sum(code in KILLED for code in codes.values())
         survivors = sorted(key for key, code in codes.items() if code not in KILLED)
         equivalent = [key for key in survivors if key in equivalents]
@@ -41,7 +43,7 @@ def main() -> int:
         score = 100 * killed / len(codes) if codes else 100.0
         print(
             f"{'cards/' + name + '.py':<20}{f'{killed}/{len(codes)}':>14}{score:>7.1f}%{TARGETS[name]:>7}%"
-            f"{len(equivalent):>12}"
+            f"{len(equivalent):>12}" + (f"   ({unchecked} not run)" if unchecked else "")
         )
     if missing:
         print(f"No results for {', '.join(missing)}: run `make mutate`.")
