@@ -10,7 +10,7 @@ export DJANGO_DEBUG ?= 1
 TEST_KEY := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$(TEST_KEY)
 
-.PHONY: run test test-browser test-postgres lint format bench clean
+.PHONY: run test test-browser test-postgres lint format bench mutate clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,5 +57,13 @@ bench: $(BIN)/.installed-dev
 	$(TEST_ENV) $(BIN)/python scripts/bench_review.py
 	$(TEST_ENV) $(BIN)/python scripts/bench_dashboard.py
 
+# Mutation testing, not part of `test`: mutmut breaks sm2, studyday, reviews, access and stats one change at a time,
+# runs only the tests that call the changed function ([tool.mutmut] in pyproject.toml), then prints each module's
+# score. Survivors are killed by a test or listed in docs/mutants.md. About 2,000 mutants, roughly 30 CPU-minutes.
+mutate: $(BIN)/.installed-dev
+	rm -rf mutants
+	$(TEST_ENV) $(BIN)/mutmut run --max-children 2
+	$(BIN)/python scripts/mutate.py
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache mutants

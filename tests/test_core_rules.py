@@ -255,3 +255,15 @@ def test_the_share_form_offers_only_groups_where_the_user_may_share(client, db):
     response = client.post(reverse("deck_share", args=["mydeck"]), {"group": "joined"})
     assert response.status_code == 400
     assert not deck.shares.filter(group=joined).exists()
+
+
+def test_the_share_form_leaves_out_a_group_where_only_someone_else_may_share(client, db):
+    me, boss = UserFactory(username="me"), UserFactory(username="boss")
+    theirs = StudyGroupFactory(slug="theirs", name="Theirs")
+    MembershipFactory(group=theirs, user=boss, role="owner")
+    MembershipFactory(group=theirs, user=me, role="member")
+    DeckFactory(owner=me, slug="mydeck")
+    client.force_login(me)
+    form = client.get(reverse("deck_detail", args=["mydeck"])).context["share_form"]
+    assert list(form.fields["group"].queryset) == []
+    assert client.post(reverse("deck_share", args=["mydeck"]), {"group": "theirs"}).status_code == 400

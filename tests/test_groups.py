@@ -476,3 +476,27 @@ def test_an_id_too_large_for_the_database_is_a_404_in_a_path_and_a_400_in_a_form
     response = client.post(reverse("group_transfer", args=["team"]), {"user": huge})
     assert response.status_code == 400
     assert (role_of(group, owner), role_of(group, member)) == ("owner", "member")
+
+
+def test_the_dashboard_lists_members_in_the_order_they_joined(owner, group):
+    join(group, "late")
+    early = join(group, "early")
+    Membership.objects.filter(user=early).update(joined_at=NOON - timedelta(days=30))
+    Membership.objects.filter(user=owner).update(joined_at=NOON - timedelta(days=10))
+    dashboard = stats.group_dashboard(group, owner, NOON)
+    assert [m.membership.user.username for m in dashboard.members] == ["early", "owner", "late"]
+
+
+def test_a_member_of_two_groups_gets_the_group_the_address_names(owner, group, client):
+    other = StudyGroupFactory(name="Other", slug="other")
+    MembershipFactory(group=other, user=owner, role="member")
+    client.force_login(owner)
+    assert client.get(reverse("group_detail", args=["other"])).context["group"] == other
+    assert client.get(reverse("group_detail", args=["team"])).context["group"] == group
+
+
+def test_a_member_who_may_not_manage_or_own_is_told_why(group, client):
+    client.force_login(join(group, "plain"))
+    response = client.get(reverse("group_edit", args=["team"]))
+    assert response.status_code == 403
+    assert "Only the group&#x27;s owner may do that." in response.content.decode()

@@ -6,7 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from cards.models import Progress, Review
+from cards.models import Card, Progress, Review
+from cards.reviews import Queue
 from tests.factories import CardFactory, ConsiderationFactory, DeckFactory, ObjectiveFactory, SectionFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -330,3 +331,23 @@ def test_home_lists_sections_with_due_and_new(learner_client, deck):
     rows = response.context["overview"].sections
     assert [(r.section.number, r.new, r.due) for r in rows] == [(1, 3, 0), (2, 3, 0)]
     assert reverse("section_review", args=["s1"]) in response.content.decode()
+
+
+# The buttons' promises, as a table: the dry run of SM-2 on the card shown (no database needed).
+SEEN = Progress(repetitions=2, easiness=2.5, interval=600, due=date(2026, 6, 10))
+ONCE = Progress(repetitions=1, easiness=2.5, interval=1, due=date(2026, 6, 10))
+
+
+@pytest.mark.parametrize(
+    ("progress", "kind", "effects"),
+    [
+        (None, Review.Kind.NEW, ["1 day"] * 6),
+        (Progress(), Review.Kind.NEW, ["1 day"] * 6),  # a row whose first review was undone is new again
+        (ONCE, Review.Kind.SCHEDULED, ["1 day"] * 3 + ["6 days"] * 3),
+        (SEEN, Review.Kind.SCHEDULED, ["1 day"] * 3 + ["1,500 days"] * 3),
+        (SEEN, Review.Kind.DRILL, ["again today"] * 4 + ["done for today"] * 2),
+    ],
+)
+def test_each_grade_button_says_exactly_what_it_will_do(progress, kind, effects):
+    queue = Queue(today=date(2026, 6, 10), card=Card(), progress=progress, kind=kind)
+    assert [(q, effect) for q, _, effect in queue.intervals()] == list(enumerate(effects))

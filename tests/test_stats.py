@@ -242,3 +242,70 @@ def test_a_suspended_card_is_seen_but_never_due(study_history, learner):
     assert stats.card_counts_by_section(learner, TODAY)[s1.id] == CardCounts(total=7, seen=4, mature=2, due=0, new=2)
     assert stats.due_forecast(learner, s1, TODAY)[0] == 0
     assert stats.consideration_rows(learner, s1, TODAY)[1].counts.due == 0
+
+
+def test_card_counts_add_up_field_by_field():
+    total = CardCounts(1, 2, 3, 4, 5) + CardCounts(10, 20, 30, 40, 50)
+    assert total == CardCounts(total=11, seen=22, mature=33, due=44, new=55)
+
+
+def test_own_cards_are_counted_per_section_of_the_learners_edition_only(study_history, learner):
+    from tests.factories import (
+        CardFactory,
+        ConsiderationFactory,
+        DeckFactory,
+        EditionFactory,
+        ObjectiveFactory,
+        SectionFactory,
+    )
+
+    s1, s2 = study_history["s1"], study_history["s2"]
+    c111 = study_history["considerations"][0]
+    mine = DeckFactory(owner=learner, slug="mine")
+    CardFactory.create_batch(2, deck=mine, consideration=c111)
+    older = SectionFactory(edition=EditionFactory(year=2020), number=1, slug="old-s1")
+    CardFactory(deck=mine, consideration=ConsiderationFactory(objective=ObjectiveFactory(section=older)))
+    assert stats.own_cards_by_section(learner) == {s1.id: 2}
+    assert [row.own_cards for row in stats.home_overview(learner, NOW).sections] == [2, 0]
+    assert stats.section_dashboard(learner, s1, NOW).own_cards == 2
+    assert stats.section_dashboard(learner, s2, NOW).own_cards == 0
+
+
+def test_the_forecast_spans_exactly_30_days_of_this_section_and_adds_up_overdue_cards(study_history, learner):
+    from cards.models import Progress
+    from tests.factories import CardFactory, ProgressFactory
+
+    cards, s1 = study_history["cards"], study_history["s1"]
+    ProgressFactory(user=learner, card=cards["a3"], interval=1, due=date(2026, 3, 1))  # overdue, like b1
+    ProgressFactory(user=learner, card=cards["c1"], interval=1, due=TODAY + timedelta(days=29))  # the last day
+    beyond = CardFactory(deck=cards["c1"].deck, consideration=cards["c1"].consideration)
+    ProgressFactory(user=learner, card=beyond, interval=1, due=TODAY + timedelta(days=30))  # one day too far
+    Progress.objects.filter(user=learner, card=cards["d1"]).update(due=TODAY + timedelta(days=3))  # section 2
+    dash = stats.section_dashboard(learner, s1, NOW)
+    assert {i: n for i, n in enumerate(dash.forecast) if n} == {0: 2, 1: 1, 8: 1, 25: 1, 29: 1}
+    assert dash.intervals == [3, 1, 0, 1, 0, 2, 0, 0, 0]
+
+
+def test_a_review_on_the_first_monday_of_the_retention_chart_counts_in_its_first_week(study_history, learner):
+    from tests.factories import ReviewFactory
+
+    first_monday = date(2025, 9, 15)  # Monday 9 March 2026, 25 weeks back
+    ReviewFactory(
+        user=learner,
+        card=study_history["cards"]["a1"],
+        reviewed_at=datetime(2025, 9, 15, 16, 0, tzinfo=UTC),
+        grade=4,
+        before_interval=5,
+    )
+    weeks = history(study_history, learner).weeks
+    assert weeks[0].start == first_monday
+    assert (weeks[0].young, weeks[0].mature) == (Ratio(1, 1), Ratio())
+
+
+def test_a_started_consideration_with_no_weakness_sorts_after_weaker_ones_and_before_unstarted():
+    def row(name: str, seen: int, lapses: int) -> stats.ConsiderationRow:
+        return stats.ConsiderationRow(name, CardCounts(total=2, seen=seen), 2.5 if seen else None, lapses, Ratio())
+
+    rows = [row("unstarted", 0, 0), row("solid", 1, 0), row("shaky", 1, 1)]
+    assert [r.consideration for r in stats.sort_rows(rows, "weakest")] == ["shaky", "solid", "unstarted"]
+    assert [r.consideration for r in stats.weakest(rows)] == ["shaky", "solid"]

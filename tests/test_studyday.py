@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,3 +74,15 @@ def test_a_study_day_starts_at_its_own_start_across_dst(day, hour):
     assert study_day(start - timedelta(seconds=1), NY, hour) == day - timedelta(days=1)
     following = study_day_start(day + timedelta(days=1), NY, hour)
     assert 23 * 3600 <= (following - start).total_seconds() <= 25 * 3600
+
+
+@pytest.mark.parametrize("server_zone", ["UTC", "Asia/Tokyo", "America/Los_Angeles"])
+def test_a_study_day_start_is_given_in_utc_whatever_the_servers_own_time_zone(monkeypatch, server_zone):
+    monkeypatch.setenv("TZ", server_zone)
+    time.tzset()
+    try:
+        start = study_day_start(date(2026, 5, 10), NY, 4)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert start.isoformat() == "2026-05-10T08:00:00+00:00"
