@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cards import views
+from cards import plan_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,14 +11,14 @@ urlpatterns = [
     path("review/undo/", views.undo, name="undo"),
     path("review/more/", views.study_more, name="study_more"),
     path("review/card/", views.card_action, name="card_action"),
-    path("review/spread/", views.spread, name="spread_backlog"),
-    path("vacations/", views.vacations, name="vacations"),
-    path("plan/", views.plan, name="plan"),
-    path("plan/fit/", views.refit, name="refit_fsrs"),
-    path("vacations/<id:vacation_id>/cancel/", views.vacation_cancel, name="vacation_cancel"),
-    path("cards/<id:card_id>/info/", views.card_info, name="card_info"),
-    path("leeches/", views.leeches, name="leeches"),
-    path("leeches/<id:card_id>/report/", views.leech_report, name="leech_report"),
+    path("review/spread/", plan_views.spread, name="spread_backlog"),
+    path("vacations/", plan_views.vacations, name="vacations"),
+    path("plan/", plan_views.plan, name="plan"),
+    path("plan/fit/", plan_views.refit, name="refit_fsrs"),
+    path("vacations/<id:vacation_id>/cancel/", plan_views.vacation_cancel, name="vacation_cancel"),
+    path("cards/<id:card_id>/info/", plan_views.card_info, name="card_info"),
+    path("leeches/", plan_views.leeches, name="leeches"),
+    path("leeches/<id:card_id>/report/", plan_views.leech_report, name="leech_report"),
     path("sections/<slug:slug>/review/", views.review, name="section_review"),
     path("sections/<slug:slug>/review/grade/", views.grade, name="section_grade"),
     path("sections/<slug:slug>/review/undo/", views.undo, name="section_undo"),
