@@ -185,6 +185,7 @@ PAGE_ARGS = {
     "section_review": ["section"], "section_dashboard": ["section"], "section_practice": ["section"],
     "considerations_practice": ["ids"], "deck_detail": ["deck"], "deck_review": ["deck"], "group_detail": ["group"],
     "attempt_question": ["attempt", "position"], "attempt_results": ["attempt"], "deck_questions": ["deck"],
+    "card_info": ["card"],
 }  # fmt: skip
 
 
