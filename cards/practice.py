@@ -29,6 +29,7 @@ class PracticeQueue(CardPanelState):
     that the review screen's card panel can show it.
     """
 
+    last_review_id: int | None = None  # what undo would take back: the undo form names it, as on the review screen
     todo_ids: list[int] = field(default_factory=list)  # not practised yet today, weakest consideration first
     again_ids: list[int] = field(default_factory=list)  # practised today, latest grade below 4
     done_count: int = 0
@@ -138,6 +139,13 @@ def build_practice_queue(
         latest.pop(card_id, None)  # re-inserted, so that the longest-waiting failure comes back first
         latest[card_id] = grade
     queue = PracticeQueue(
+        last_review_id=(
+            Review.objects.filter(user=user, study_day=today, undone_at__isnull=True)
+            .exclude(kind__in=Review.UNGRADED)
+            .order_by("-reviewed_at", "-id")
+            .values_list("id", flat=True)
+            .first()
+        ),
         today=today,
         todo_ids=[cid for cid in session if cid not in latest],
         again_ids=[cid for cid, grade in latest.items() if grade < PRACTICE_DONE_GRADE],

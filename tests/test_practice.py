@@ -18,7 +18,7 @@ from tests.factories import UserFactory, edition_2020, seed_history
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 NOW = datetime(2026, 3, 12, 19, 0, tzinfo=UTC)  # Thursday 12 March 2026, 15:00 in New York
-PRACTICE_QUERIES = 11
+PRACTICE_QUERIES = 12  # with the latest review of the day, which the undo form names
 SM2_FIELDS = ("repetitions", "easiness", "interval", "due", "lapses")
 
 

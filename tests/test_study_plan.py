@@ -676,3 +676,21 @@ def test_an_empty_extra_session_says_so_and_the_finished_screen_offers_both(lear
     assert "No failed grade today." in learner_client.get(reverse("practice_failures")).content.decode()
     finished = learner_client.get(reverse("review")).content.decode()
     assert reverse("practice_ahead") in finished and reverse("practice_failures") in finished
+
+
+def test_a_practice_undo_submitted_twice_undoes_one_grade(learner_client, learner, official_cards):
+    from cards.models import Review
+
+    first, second = official_cards[:2]
+    for card in (first, second):
+        Progress.objects.create(user=learner, card=card, repetitions=2, interval=6, due=TODAY + timedelta(2), version=1)
+    learner_client.post("/practice/ahead/grade/", {"card": first.id, "version": 1, "quality": 2})
+    learner_client.post("/practice/ahead/grade/", {"card": second.id, "version": 1, "quality": 5})
+    page = learner_client.get(reverse("practice_ahead")).content.decode()
+    latest = Review.objects.filter(user=learner).latest("id")
+    assert f'name="last" value="{latest.id}"' in page
+    for _ in range(2):  # a double click: both carry the same review id
+        learner_client.post("/practice/ahead/undo/", {"last": str(latest.id)})
+    assert list(Review.objects.filter(user=learner, undone_at__isnull=True).values_list("card_id", flat=True)) == [
+        first.id
+    ]
