@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from accounts.models import StudyGroup, User
-from cards.models import Deck, Edition, Section
+from cards.models import Edition, Section
 
 
 def edition_q(chooser: User | StudyGroup, field: str = "edition") -> Q:
@@ -30,16 +30,6 @@ def edition_of(user: User) -> Edition | None:
     if not hasattr(user, "_edition_cache"):
         user._edition_cache = user.exam_edition if user.exam_edition_id else current_edition()
     return user._edition_cache
-
-
-def edition_of_group(group: StudyGroup) -> Edition | None:
-    return group.edition if group.edition_id else current_edition()
-
-
-def official_deck(edition: Edition | None) -> Deck | None:
-    if edition is None:
-        return None
-    return Deck.objects.filter(owner__isnull=True, edition=edition).first()
 
 
 def sections_of(chooser: User | StudyGroup) -> QuerySet[Section]:
