@@ -34,6 +34,7 @@ from accounts.forms import (
 from accounts.models import Membership, StudyGroup
 from cards import reviews, stats
 from cards.access import group_for_user, member_of_group
+from cards.deck_forms import form_errors
 from cards.editions import current_edition
 from cards.models import DeckShare
 from exams.results import group_mock_scores
@@ -178,7 +179,7 @@ def apply_plan(request: HttpRequest) -> HttpResponse:
 def choose_edition(request: HttpRequest) -> HttpResponse:
     form = EditionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors(form))
         return redirect("preferences")
     edition = form.cleaned_data["edition"]
     carried = reviews.choose_edition(user=request.user, edition=edition, now=timezone.now())

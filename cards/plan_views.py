@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cards import charts, forecast, stats
+from cards.deck_forms import form_errors
 from cards.forms import LeechReportForm, SpreadForm, VacationForm
 from cards.models import Card, Progress, Review, Vacation
 from cards.moves import add_vacation, cancel_vacation, spread_backlog
@@ -55,7 +56,7 @@ def leeches(request: HttpRequest) -> HttpResponse:
 def leech_report(request: HttpRequest, card_id: int) -> HttpResponse:
     form = LeechReportForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors(form))
         return render(request, "cards/leeches.html", {"leeches": stats.leeches(request.user), "form": form}, status=400)
     try:
         report_leech(user=request.user, card_id=card_id, note=form.cleaned_data["note"])
@@ -71,7 +72,7 @@ def spread(request: HttpRequest) -> HttpResponse:
     """Spread a backlog over N study days (offered when more cards are due than a day's maximum)."""
     form = SpreadForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors(form))
         return redirect("home")
     moved = spread_backlog(user=request.user, days=form.cleaned_data["days"], now=timezone.now())
     messages.success(

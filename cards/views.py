@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cards import charts, stats
 from cards.access import deck_for_user
+from cards.deck_forms import form_errors
 from cards.editions import edition_q, offers_current_edition
 from cards.forms import CardActionForm, GradeForm, MoreForm
 from cards.models import Card, Consideration, Progress, Section
@@ -176,7 +177,7 @@ def study_more(request: HttpRequest, slug: str | None = None, deck_slug: str | N
     scope = _scope(request, slug, deck_slug)
     form = MoreForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors(form))
         return _render_review(request, scope, status=400)
     study_more_today(user=request.user, scope=scope, count=form.cleaned_data["count"], now=timezone.now())
     messages.success(request, f"{form.cleaned_data['count']} more new cards today, here only.")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cards import charts, stats
 from cards.access import studied_deck_q
+from cards.deck_forms import form_errors
 from cards.editions import edition_of, sections_of
 from cards.models import Consideration, Deck
 from exams import attempts, results, scoring
@@ -132,7 +133,7 @@ def quiz_start(request: HttpRequest) -> HttpResponse:
     edition = edition_of(request.user)
     form = _quiz_form(request, request.POST)
     if edition is None or not form.is_valid():
-        errors = " ".join(e for errs in form.errors.values() for e in errs) or "No exam guide is loaded."
+        errors = form_errors(form) or "No exam guide is loaded."
         messages.error(request, errors)
         return render(request, "exams/home.html", {"edition": edition, "form": form, "history": []}, status=400)
     ids, title = _quiz_scope(request, form.cleaned_data["source"], edition)
