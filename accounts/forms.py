@@ -44,6 +44,9 @@ class PreferencesForm(forms.ModelForm):
             "plan_days_before",
             "leech_threshold",
             "suspend_leeches",
+            "scheduler",
+            "desired_retention",
+            "compact_grades",
         )
         labels = {
             "time_zone": "Time zone",
@@ -55,8 +58,14 @@ class PreferencesForm(forms.ModelForm):
             "plan_days_before": "See every card at least this many days before the exam",
             "leech_threshold": "A card becomes a leech after this many lapses",
             "suspend_leeches": "Suspend leeches (otherwise they are only flagged)",
+            "scheduler": "Scheduler",
+            "desired_retention": "Desired retention (FSRS)",
+            "compact_grades": "Four grade buttons (Again, Hard, Good, Easy)",
         }
-        widgets = {"exam_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "exam_date": forms.DateInput(attrs={"type": "date"}),
+            "desired_retention": forms.NumberInput(attrs={"step": "0.01", "min": "0.7", "max": "0.97"}),
+        }
 
 
 class ExamDateForm(forms.Form):

@@ -47,6 +47,26 @@ class User(AbstractUser):
     suspend_leeches = models.BooleanField(
         default=False, help_text="Suspend a card when it becomes a leech (otherwise it is only flagged)."
     )
+
+    class Scheduler(models.TextChoices):
+        SM2 = "sm2", "SM-2"
+        FSRS = "fsrs", "FSRS"
+
+    scheduler = models.CharField(
+        max_length=4,
+        choices=Scheduler.choices,
+        default=Scheduler.SM2,
+        help_text="SM-2 (the default) or FSRS, which aims each interval at your desired retention.",
+    )
+    desired_retention = models.FloatField(
+        default=0.9,
+        validators=[MinValueValidator(0.7), MaxValueValidator(0.97)],
+        help_text="FSRS only: the chance of remembering a card when it comes due (0.70 to 0.97).",
+    )
+    compact_grades = models.BooleanField(
+        default=False,
+        help_text="Four grade buttons (Again, Hard, Good, Easy) instead of six; FSRS always uses four.",
+    )
     exam_edition = models.ForeignKey(
         "cards.Edition",
         null=True,
@@ -63,7 +83,14 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(condition=Q(rollover_hour__lte=23), name="user_rollover_hour_range"),
             models.CheckConstraint(condition=Q(max_reviews_per_day__gte=1), name="user_max_reviews_positive"),
+            models.CheckConstraint(
+                condition=Q(desired_retention__gte=0.7, desired_retention__lte=0.97), name="user_retention_range"
+            ),
         ]
+
+    @property
+    def uses_fsrs(self) -> bool:
+        return self.scheduler == self.Scheduler.FSRS
 
 
 class StudyGroup(models.Model):

@@ -8,6 +8,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,7 +33,7 @@ from accounts.forms import (
     TransferForm,
 )
 from accounts.models import Membership, StudyGroup
-from cards import reviews, stats
+from cards import reviews, scheduling, stats
 from cards.access import group_for_user, member_of_group
 from cards.deck_forms import form_errors
 from cards.editions import current_edition
@@ -128,8 +129,17 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, instance=request.user)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            with transaction.atomic():
+                reviews.lock_learner(request.user)
+                form.save()
+                switched = "scheduler" in form.changed_data
+                rebuilt = scheduling.scheduler_changed(request.user) if switched else 0
             messages.success(request, "Study preferences saved.")
+            if switched and request.user.uses_fsrs:
+                rebuilt_text = f"{rebuilt} memory state{pluralize(rebuilt)} rebuilt from your review log"
+                messages.info(request, f"FSRS schedules your cards from now on: {rebuilt_text}.")
+            elif switched:
+                messages.info(request, "SM-2 schedules your cards from now on, from each card's current interval.")
             return redirect("preferences")
         return render(request, "accounts/preferences.html", _preferences_context(request, form), status=400)
     return render(request, "accounts/preferences.html", _preferences_context(request, form))

@@ -15,14 +15,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count
+from fsrs.scheduler import DEFAULT_PARAMETERS as PUBLISHED_PARAMETERS
 from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview
 
+from cards.fsrs_scheduler import rating
+
 MIN_REVIEWS_TO_FIT = 400
-
-
-def rating(grade: int) -> int:
-    """The stored 0-5 grade as an FSRS rating: 1 Again, 2 Hard, 3 Good, 4 Easy."""
-    return 1 if grade <= 2 else grade - 1
 
 
 def histories(rows: Iterable[tuple[int, date, int]]) -> dict[int, list[tuple[date, int]]]:
@@ -38,7 +36,7 @@ def histories(rows: Iterable[tuple[int, date, int]]) -> dict[int, list[tuple[dat
 def item(history: list[tuple[date, int]]) -> FSRSItem:
     reviews, previous = [], None
     for day, grade in history:
-        reviews.append(FSRSReview(rating(grade), (day - previous).days if previous else 0))
+        reviews.append(FSRSReview(int(rating(grade)), (day - previous).days if previous else 0))
         previous = day
     return FSRSItem(reviews)
 
@@ -65,21 +63,39 @@ def recall_on(parameters: list[float], history: list[tuple[date, int]], day: dat
 
 
 def default_parameters() -> list[float]:
-    return list(DEFAULT_PARAMETERS)
+    """FSRS-6's published parameters, as the ``fsrs`` package spells them (fsrs-rs-python holds them in float32)."""
+    return list(PUBLISHED_PARAMETERS)
 
 
 # --- for a learner, from the database (read-only but for fitting, which stores the parameters it finds) -----------
 
 
-def _histories_of(user, card_ids=None) -> dict[int, list[tuple[date, int]]]:
+def histories_of(user, card_ids=None, *, follow_carried: bool = True) -> dict[int, list[tuple[date, int]]]:
+    """Each card's graded history (study day, grade), the first grade of each study day, oldest first.
+
+    With ``follow_carried``, a card that was carried over from the previous edition's card starts with that card's
+    history up to the carry, as its memory did (the forecast and FSRS's memory states); without it, each grade
+    counts once (fitting the parameters).
+    """
     from cards.models import Review
 
-    rows = Review.objects.filter(
-        user=user, undone_at__isnull=True, kind__in=(Review.Kind.NEW, Review.Kind.SCHEDULED)
-    ).order_by("reviewed_at", "id")
+    graded = (Review.Kind.NEW, Review.Kind.SCHEDULED)
+    kinds = (*graded, Review.Kind.CARRIED) if follow_carried else graded
+    rows = Review.objects.filter(user=user, undone_at__isnull=True, kind__in=kinds).order_by("reviewed_at", "id")
     if card_ids is not None:
         rows = rows.filter(card_id__in=card_ids)
-    return histories(rows.values_list("card_id", "study_day", "grade"))
+    rows = list(rows.values_list("card_id", "study_day", "grade", "card__carried_from_id", "reviewed_at"))
+    carried = {card_id: (source, at) for card_id, _, grade, source, at in rows if grade is None and source}
+    inherited = []  # the sources' grades up to each carry, as the carried card's own
+    if carried:
+        sources = Review.objects.filter(
+            user=user, undone_at__isnull=True, kind__in=graded, card_id__in={s for s, _ in carried.values()}
+        ).order_by("reviewed_at", "id")
+        source_rows = list(sources.values_list("card_id", "study_day", "grade", "reviewed_at"))
+        for card_id, (source, at) in carried.items():
+            inherited += [(card_id, d, g) for s, d, g, t in source_rows if s == source and t <= at]
+    own = [(card_id, day, grade) for card_id, day, grade, _, _ in rows if grade is not None]
+    return histories(inherited + own)
 
 
 def parameters_of(user) -> tuple[list[float], int | None]:
@@ -95,7 +111,7 @@ def refit(user, now) -> int | None:
     still below the threshold (the stored parameters, if any, are then left as they were)."""
     from cards.models import FsrsParameters
 
-    card_histories = _histories_of(user)
+    card_histories = histories_of(user, follow_carried=False)
     fitted = fit(card_histories)
     if fitted is None:
         return None
@@ -124,7 +140,7 @@ def exam_forecast(user, today: date, exam_date: date) -> ExamForecast:
     from cards.stats import exam_cards
 
     cards = list(exam_cards(user).values_list("id", "consideration__objective__section_id"))
-    card_histories = _histories_of(user, [card_id for card_id, _ in cards])
+    card_histories = histories_of(user, [card_id for card_id, _ in cards])
     parameters, fitted_on = parameters_of(user)
     fsrs = FSRS(parameters)
     decay = -parameters[20]

@@ -237,6 +237,9 @@ class Progress(models.Model):
     buried_until = models.DateField(
         null=True, blank=True, help_text="Left out of the queue before this study day (bury until tomorrow)."
     )
+    # FSRS's memory state, kept while the learner schedules with FSRS (cards/fsrs_scheduler.py); empty otherwise.
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -293,10 +296,15 @@ class Review(models.Model):
     before_lapses = models.PositiveIntegerField()
     before_review_count = models.PositiveIntegerField()
     before_last_reviewed_at = models.DateTimeField(null=True, blank=True)
+    before_stability = models.FloatField(null=True, blank=True)
+    before_difficulty = models.FloatField(null=True, blank=True)
     after_repetitions = models.PositiveIntegerField()
     after_easiness = models.FloatField()
     after_interval = models.PositiveIntegerField()
     after_due = models.DateField(null=True, blank=True)
+    # Set when FSRS chose the interval (its memory state after this grade); empty when SM-2 did.
+    after_stability = models.FloatField(null=True, blank=True)
+    after_difficulty = models.FloatField(null=True, blank=True)
     due_shift = models.SmallIntegerField(
         default=0, help_text="Days load balancing moved the due day from the study day plus the SM-2 interval."
     )

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cards import charts, forecast, stats
+from cards import charts, forecast, scheduling, stats
 from cards.deck_forms import form_errors
 from cards.forms import LeechReportForm, SpreadForm, VacationForm
 from cards.models import Card, Progress, Review, Vacation
@@ -122,7 +122,7 @@ def plan(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def refit(request: HttpRequest) -> HttpResponse:
-    graded = forecast.refit(request.user, timezone.now())
+    graded = scheduling.refit(request.user, timezone.now())
     if graded is None:
         messages.info(
             request,

@@ -49,14 +49,6 @@ class PracticeQueue(CardPanelState):
     def includes(self, card_id: int) -> bool:
         return card_id in self.todo_ids or card_id in self.again_ids
 
-    def intervals(self) -> list[tuple[int, str, str]]:
-        if self.card is None:
-            return []
-        return [
-            (q, label, "again in this session" if q < PRACTICE_DONE_GRADE else "done for this session")
-            for q, label in sm2.GRADE_LABELS.items()
-        ]
-
 
 AHEAD_DAYS = 7
 EXTRA_SESSIONS = ("ahead", "failures")

@@ -6,7 +6,8 @@ SM-2 function. ``manage.py check_progress`` runs this over every learner; tests 
 Per card, from a fresh state, over the rows that were not undone, oldest first:
 - ``new`` and ``scheduled`` grades go through ``sm2.review``; a grade below 3 on a card with repetitions counts a
   lapse; the due day is the logged one, which must be the study day plus the new interval plus the logged load
-  balancing shift, itself within the range cards/balance.py allows;
+  balancing shift, itself within the range cards/balance.py allows. Where FSRS chose the interval (the row logs a
+  memory state), the interval is the logged one: it depends on the parameters and retention of that day;
 - ``drill`` and ``practice`` grades change nothing of the schedule;
 - ``carried`` rows set the state brought over from the previous edition's card;
 - ``moved`` rows (a backlog spread over days) set the due day, and must start from the one the card had.
@@ -44,6 +45,8 @@ def replay_card(reviews: list[Review]) -> tuple[Replayed, list[str]]:
             state.due = r.after_due
         elif r.kind in SM2_KINDS:
             after = sm2.review(sm2.SM2State(state.repetitions, state.easiness, state.interval), r.grade)
+            if r.after_stability is not None:  # FSRS chose the interval
+                after = sm2.SM2State(after.repetitions, after.easiness, r.after_interval)
             if r.grade < 3 and state.repetitions > 0:
                 state.lapses += 1
             if r.after_due != r.study_day + timedelta(days=after.interval + r.due_shift):

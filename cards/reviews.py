@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import User
-from cards import balance, sm2
+from cards import balance, scheduling, sm2
 from cards.access import studied_deck_q
 from cards.models import Card, Deck, Edition, ExtraNewCards, LeechReport, Progress, Review, Section
 from cards.studyday import study_day
@@ -113,19 +113,6 @@ class Queue(CardPanelState):
         if card_id in self.drill_ids:
             return Review.Kind.DRILL
         return ""
-
-    def intervals(self) -> list[tuple[int, str, str]]:
-        """(grade, label, what it would do) for each button: the dry run of SM-2 on this card."""
-        if self.card is None:
-            return []
-        if self.kind == Review.Kind.DRILL:
-            return [(q, label, "again today" if q < 4 else "done for today") for q, label in sm2.GRADE_LABELS.items()]
-        state = self.progress.state if self.progress and self.progress.due else sm2.SM2State()
-        return [(q, label, _days(sm2.review(state, q).interval)) for q, label in sm2.GRADE_LABELS.items()]
-
-
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n:,} days"
 
 
 def _todays_reviews(user: User, today: date) -> list[Review]:
@@ -311,6 +298,8 @@ def state_before(progress: Progress) -> dict:
         "before_lapses": progress.lapses,
         "before_review_count": progress.review_count,
         "before_last_reviewed_at": progress.last_reviewed_at,
+        "before_stability": progress.stability,
+        "before_difficulty": progress.difficulty,
     }
 
 
@@ -326,12 +315,16 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
         progress = Progress.objects.create(user=user, card=card)
     today = queue.today
     before = state_before(progress)
-    shift, leech = 0, False
+    shift, leech, memory = 0, False, None
     if kind == Review.Kind.DRILL:
-        after = progress.state  # re-drill grades are logged but leave the SM-2 schedule alone
+        after = progress.state  # re-drill grades are logged but leave the schedule alone
         due = progress.due
     else:
-        after = sm2.review(progress.state, quality)
+        after = sm2.review(progress.state, quality)  # repetitions and easiness: SM-2's under either scheduler
+        if user.uses_fsrs:
+            memory, interval = scheduling.fsrs_review(user, progress, today, quality)
+            after = sm2.SM2State(after.repetitions, after.easiness, interval)
+            progress.stability, progress.difficulty = memory.stability, memory.difficulty
         shift = _balanced_shift(user, card, today, after.interval, progress.review_count)
         due = today + timedelta(days=after.interval + shift)
         if quality < 3 and progress.repetitions > 0:
@@ -356,6 +349,8 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
         after_easiness=after.easiness,
         after_interval=after.interval,
         after_due=due,
+        after_stability=memory.stability if memory else None,
+        after_difficulty=memory.difficulty if memory else None,
         due_shift=shift,
         suspended_as_leech=leech and user.suspend_leeches,
         **before,
@@ -429,6 +424,8 @@ def undo_last_review(*, user: User, now: datetime, expected_id: int | None = Non
     progress.lapses = review.before_lapses
     progress.review_count = review.before_review_count
     progress.last_reviewed_at = review.before_last_reviewed_at
+    progress.stability = review.before_stability
+    progress.difficulty = review.before_difficulty
     if review.suspended_as_leech:
         progress.suspended = False
     progress.version += 1
@@ -508,6 +505,8 @@ def choose_edition(*, user: User, edition: Edition, now: datetime) -> int:
                 easiness=source.easiness,
                 interval=source.interval,
                 due=source.due,
+                stability=source.stability,
+                difficulty=source.difficulty,
                 version=1,
             )
         )

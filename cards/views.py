@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from cards import charts, stats
+from cards import charts, scheduling, stats
 from cards.access import deck_for_user
 from cards.deck_forms import form_errors
 from cards.editions import edition_q, offers_current_edition
 from cards.forms import CardActionForm, GradeForm, MoreForm
 from cards.models import Card, Consideration, Progress, Section
-from cards.practice import build_practice_queue, record_practice
+from cards.practice import PRACTICE_DONE_GRADE, build_practice_queue, record_practice
 from cards.reviews import (
     STALE_NOTICE,
     Scope,
@@ -122,10 +122,12 @@ def _render_review(
 ) -> HttpResponse:
     queue = build_queue(request.user, scope, timezone.now(), prefer_card_id=prefer)
     template = "cards/review.html#card-panel" if request.htmx else "cards/review.html"
+    reveal = reveal and queue.card is not None and queue.card.id == prefer
     context = {
         "scope": scope,
         "queue": queue,
-        "reveal": reveal and queue.card is not None and queue.card.id == prefer,
+        "reveal": reveal,
+        "buttons": scheduling.review_buttons(request.user, queue) if reveal else [],
         "review_url": _review_url(scope),
     }
     return render(request, template, context, status=status)
@@ -325,6 +327,7 @@ def _render_practice(
     weakest = stats.weakest_considerations(request.user, section, now) if section else []
     ids = [row.consideration.id for row in weakest] if section else [c.id for c in considerations or []]
     queue = build_practice_queue(request.user, section, ids, now, prefer_card_id=prefer, extra=extra)
+    reveal = reveal and queue.card is not None and queue.card.id == prefer
     context = {
         "section": section,
         "considerations": considerations,
@@ -332,7 +335,8 @@ def _render_practice(
         "scope": Scope(section=section),
         "queue": queue,
         "weakest": weakest,
-        "reveal": reveal and queue.card is not None and queue.card.id == prefer,
+        "reveal": reveal,
+        "buttons": scheduling.practice_buttons(request.user, queue, PRACTICE_DONE_GRADE) if reveal else [],
         "review_url": _practice_url(section, considerations, extra),
     }
     # The card panel is the review screen's own partial: the same markup, keys and swaps.

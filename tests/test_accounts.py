@@ -65,6 +65,7 @@ def test_wrong_password_is_refused(client, learner):
 def test_preferences_are_saved(learner, learner_client):
     data = {"time_zone": "Europe/Berlin", "rollover_hour": 3, "new_cards_per_day": 10, "max_reviews_per_day": 100}
     data |= {"own_new_share": 40, "exam_date": "2027-02-03", "plan_days_before": 10, "leech_threshold": 6}
+    data |= {"scheduler": "sm2", "desired_retention": "0.85", "compact_grades": "on"}
     response = learner_client.post(reverse("preferences"), data | {"suspend_leeches": "on"})
     assert response.status_code == 302
     learner.refresh_from_db()
@@ -76,6 +77,7 @@ def test_preferences_are_saved(learner, learner_client):
     )
     assert (learner.own_new_share, learner.exam_date, learner.plan_days_before) == (40, date(2027, 2, 3), 10)
     assert (learner.leech_threshold, learner.suspend_leeches) == (6, True)
+    assert (learner.scheduler, learner.desired_retention, learner.compact_grades) == ("sm2", 0.85, True)
 
 
 @pytest.mark.parametrize(
@@ -87,15 +89,21 @@ def test_preferences_are_saved(learner, learner_client):
         {"new_cards_per_day": 501},
         {"max_reviews_per_day": 0},
         {"max_reviews_per_day": "many"},
+        {"scheduler": "sm17"},
+        {"desired_retention": "0.5"},
+        {"desired_retention": "0.99"},
+        {"desired_retention": "high"},
     ],
 )
 def test_invalid_preferences_get_400_and_change_nothing(learner, learner_client, bad):
-    data = {"time_zone": "UTC", "rollover_hour": 4, "new_cards_per_day": 20, "max_reviews_per_day": 200} | bad
+    data = {"time_zone": "UTC", "rollover_hour": 4, "new_cards_per_day": 20, "max_reviews_per_day": 200}
+    data = data | {"scheduler": "fsrs", "desired_retention": "0.9"} | bad
     response = learner_client.post(reverse("preferences"), data)
     assert response.status_code == 400
     assert 'class="errorlist"' in response.content.decode()
     learner.refresh_from_db()
     assert (learner.time_zone, learner.rollover_hour, learner.new_cards_per_day) == ("UTC", 4, 20)
+    assert (learner.scheduler, learner.desired_retention) == ("sm2", 0.9)
 
 
 def test_preferences_need_login(client, db):

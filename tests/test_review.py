@@ -6,6 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from accounts.models import User
+from cards import scheduling
 from cards.models import Card, Progress, Review
 from cards.reviews import Queue
 from tests.factories import CardFactory, ConsiderationFactory, DeckFactory, ObjectiveFactory, SectionFactory
@@ -333,21 +335,35 @@ def test_home_lists_sections_with_due_and_new(learner_client, deck):
     assert reverse("section_review", args=["s1"]) in response.content.decode()
 
 
-# The buttons' promises, as a table: the dry run of SM-2 on the card shown (no database needed).
+# The buttons' promises, as a table: the dry run of SM-2 on the card shown (no database needed). A grade below 4
+# also brings the card back in today's re-drill, and says so.
 SEEN = Progress(repetitions=2, easiness=2.5, interval=600, due=date(2026, 6, 10))
 ONCE = Progress(repetitions=1, easiness=2.5, interval=1, due=date(2026, 6, 10))
+AGAIN = ", again today"
 
 
 @pytest.mark.parametrize(
     ("progress", "kind", "effects"),
     [
-        (None, Review.Kind.NEW, ["1 day"] * 6),
-        (Progress(), Review.Kind.NEW, ["1 day"] * 6),  # a row whose first review was undone is new again
-        (ONCE, Review.Kind.SCHEDULED, ["1 day"] * 3 + ["6 days"] * 3),
-        (SEEN, Review.Kind.SCHEDULED, ["1 day"] * 3 + ["1,500 days"] * 3),
+        (None, Review.Kind.NEW, ["1 day" + AGAIN] * 4 + ["1 day"] * 2),
+        (Progress(), Review.Kind.NEW, ["1 day" + AGAIN] * 4 + ["1 day"] * 2),  # first review undone: new again
+        (ONCE, Review.Kind.SCHEDULED, ["1 day" + AGAIN] * 3 + ["6 days" + AGAIN] + ["6 days"] * 2),
+        (SEEN, Review.Kind.SCHEDULED, ["1 day" + AGAIN] * 3 + ["1,500 days" + AGAIN] + ["1,500 days"] * 2),
         (SEEN, Review.Kind.DRILL, ["again today"] * 4 + ["done for today"] * 2),
     ],
 )
 def test_each_grade_button_says_exactly_what_it_will_do(progress, kind, effects):
     queue = Queue(today=date(2026, 6, 10), card=Card(), progress=progress, kind=kind)
-    assert [(q, effect) for q, _, effect in queue.intervals()] == list(enumerate(effects))
+    buttons = scheduling.review_buttons(User(), queue)
+    assert [(b.grade, b.key, b.effect) for b in buttons] == [(q, str(q), e) for q, e in enumerate(effects)]
+
+
+def test_the_compact_layout_sends_1_3_4_5_on_keys_1_to_4_with_sm2_intervals():
+    queue = Queue(today=date(2026, 6, 10), card=Card(), progress=ONCE, kind=Review.Kind.SCHEDULED)
+    buttons = scheduling.review_buttons(User(compact_grades=True), queue)
+    assert [(b.grade, b.key, b.label, b.effect) for b in buttons] == [
+        (1, "1", "Again", "1 day" + AGAIN),
+        (3, "2", "Hard", "6 days" + AGAIN),
+        (4, "3", "Good", "6 days"),
+        (5, "4", "Easy", "6 days"),
+    ]

@@ -1,5 +1,5 @@
 // Keyboard shortcuts for the review screen. Every action is also a real link or form, so this file only clicks
-// what is already on the page: Space/Enter shows the answer, 0-5 grade, U undoes.
+// what is already on the page: Space/Enter shows the answer, 0-5 (or 1-4 with four buttons) grade, U undoes.
 (function () {
   "use strict";
 
@@ -11,7 +11,7 @@
 
   function targetFor(panel, key) {
     if (key === " " || key === "Enter") return panel.querySelector("#show-answer");
-    if (/^[0-5]$/.test(key)) return panel.querySelector('button[name="quality"][value="' + key + '"]');
+    if (/^[0-5]$/.test(key)) return panel.querySelector('button[name="quality"][data-key="' + key + '"]');
     if (key === "u" || key === "U") return panel.querySelector("#undo");
     if (key === "i" || key === "I") return panel.querySelector("#card-info-link");
     return null;

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts.models import User
-from cards.forecast import MIN_REVIEWS_TO_FIT, refit
+from cards.forecast import MIN_REVIEWS_TO_FIT
+from cards.scheduling import refit
 
 
 class Command(BaseCommand):
