@@ -76,7 +76,7 @@ class DeckAdmin(admin.ModelAdmin):
 class CardAdmin(admin.ModelAdmin):
     list_display = ("front", "key", "deck", "consideration", "retired", "edited_in_admin", "updated_at")
     list_filter = ("deck", "retired", "edited_in_admin", "consideration__objective__section__edition")
-    search_fields = ("front", "back", "explanation", "key")
+    search_fields = ("front", "back", "explanation", "key", "tags")
     list_select_related = ("deck", "consideration")
     raw_id_fields = ("consideration", "carried_from")
     readonly_fields = ("key", "updated_at", "version")

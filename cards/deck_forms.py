@@ -4,6 +4,7 @@ from django import forms
 from django.urls import reverse_lazy
 
 from accounts.models import StudyGroup
+from cards.deckio import normalize_tags
 from cards.models import Card, Consideration, Deck
 from cards.rendering import validate_markup
 
@@ -52,9 +53,20 @@ class CardForm(forms.ModelForm):
 
     class Meta:
         model = Card
-        fields = ("front", "back", "explanation", "link", "consideration")
+        fields = ("front", "back", "explanation", "link", "consideration", "tags")
         widgets = {"front": _live_preview(3), "back": _live_preview(6), "explanation": _live_preview(4)}
-        help_texts = {"front": "Markdown.", "back": "Markdown.", "explanation": "Optional. Markdown."}
+        help_texts = {
+            "front": "Markdown.",
+            "back": "Markdown.",
+            "explanation": "Optional. Markdown.",
+            "tags": "Optional: words such as 'dataflow feature-store', separated by spaces.",
+        }
+
+    def clean_tags(self) -> str:
+        try:
+            return normalize_tags(self.cleaned_data["tags"])
+        except ValueError as error:
+            raise forms.ValidationError(f"The {error}.") from None
 
 
 class PreviewForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cards import deck_views, views
+from cards import deck_views, transfer_views, views
 
 urlpatterns = [
     path("", deck_views.deck_list, name="deck_list"),
@@ -11,6 +11,10 @@ urlpatterns = [
     path("<slug:slug>/clone/", deck_views.deck_clone, name="deck_clone"),
     path("<slug:slug>/share/", deck_views.deck_share, name="deck_share"),
     path("<slug:slug>/unshare/", deck_views.deck_unshare, name="deck_unshare"),
+    path("<slug:slug>/export.json", transfer_views.deck_export, {"fmt": "json"}, name="deck_export_json"),
+    path("<slug:slug>/export.csv", transfer_views.deck_export, {"fmt": "csv"}, name="deck_export_csv"),
+    path("<slug:slug>/import/", transfer_views.deck_import, name="deck_import"),
+    path("<slug:slug>/import/confirm/", transfer_views.deck_import_confirm, name="deck_import_confirm"),
     path("<slug:slug>/cards/new/", deck_views.card_create, name="card_create"),
     path("<slug:slug>/cards/<id:card_id>/edit/", deck_views.card_edit, name="card_edit"),
     path("<slug:slug>/cards/<id:card_id>/move/", deck_views.card_move, name="card_move"),

@@ -272,6 +272,7 @@ def card_edit(request: HttpRequest, slug: str, card_id: int) -> HttpResponse:
                 now=timezone.now(),
                 consideration=data["consideration"],
                 expected_version=expected,
+                tags=data["tags"],
                 **{name: data[name] for name in decks.CONTENT_FIELDS},
             )
         except decks.EditConflict as conflict:

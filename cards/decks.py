@@ -55,6 +55,7 @@ def create_card(
     explanation: str = "",
     link: str = "",
     consideration: Consideration | None = None,
+    tags: str = "",
 ) -> Card:
     if deck.owner_id is None:
         raise DeckError("The official deck is changed through its deck files, not here.")
@@ -66,6 +67,7 @@ def create_card(
         explanation=explanation,
         link=link,
         consideration=consideration,
+        tags=tags,
         position=_next_position(deck),
     )
 
@@ -97,6 +99,7 @@ def update_card(
     now: datetime,
     consideration: Consideration | None,
     expected_version: int | None = None,
+    tags: str | None = None,
     **content: str,
 ) -> Card:
     """Change a card's text and consideration. Only a change to what learners read sets ``content_changed_at``.
@@ -124,6 +127,9 @@ def update_card(
     if card.consideration_id != (consideration.id if consideration else None):
         card.consideration = consideration
         fields.append("consideration")
+    if tags is not None and card.tags != tags:
+        card.tags = tags
+        fields.append("tags")
     if fields:
         card.version += 1
         card.save(update_fields=[*fields, "updated_at", "version"])
@@ -189,6 +195,7 @@ def clone_deck(*, deck: Deck, owner: User) -> Deck:
                 back=card.back,
                 explanation=card.explanation,
                 link=card.link,
+                tags=card.tags,
                 position=position,
                 front_html=card.front_html,
                 back_html=card.back_html,

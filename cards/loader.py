@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cards.deckfile import edition_dirs, read_cards, read_guide
+from cards.deckio import normalize_tags
 from cards.models import Card, Consideration, Deck, Edition, Objective, Section
 from cards.rendering import render_markdown
 
@@ -136,13 +137,14 @@ def load_edition(*, deck_dir: Path, force: bool = False) -> LoadReport:
             "back": data.back,
             "explanation": data.explanation,
             "link": data.link,
+            "tags": normalize_tags(data.tags),
             "position": position,
             "retired": False,
             "carried_from_id": previous.get(data.carries),
         }
         card = existing.get(data.key)
         if card is None:
-            new_cards.append(_rendered(Card(deck=deck, key=data.key, **values)))
+            new_cards.append(with_html(Card(deck=deck, key=data.key, **values)))
             report.added += 1
             continue
         if card.edited_in_admin and not force:
@@ -174,7 +176,7 @@ def load_edition(*, deck_dir: Path, force: bool = False) -> LoadReport:
     return report
 
 
-def _rendered(card: Card) -> Card:
+def with_html(card: Card) -> Card:
     """bulk_create skips save(), so the HTML that save() would render is rendered here."""
     card.front_html = render_markdown(card.front)
     card.back_html = render_markdown(card.back)

@@ -154,6 +154,11 @@ class Card(models.Model):
     back = models.TextField(max_length=4000, validators=[validate_markup])
     explanation = models.TextField(max_length=4000, blank=True, validators=[validate_markup])
     link = models.URLField(max_length=500, blank=True, help_text="A page to read next.")
+    tags = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Lower-case words joined by '-', separated by spaces (e.g. 'dataflow feature-store').",
+    )
     position = models.PositiveIntegerField(default=0)
     carried_from = models.ForeignKey(
         "self",

@@ -83,7 +83,8 @@ def bounded_request_body(get_response: Callable[[HttpRequest], HttpResponse]):
     """Refuse bodies over 5 MB before anything reads them (413), and form data that is not UTF-8 (400).
 
     Django reads multipart file parts to disk whatever their size and decodes form data with replacement
-    characters; nothing here takes files, and text that was not UTF-8 would be stored as U+FFFD.
+    characters; text that was not UTF-8 would be stored as U+FFFD. Files (deck imports) are bytes: their
+    encoding is the importer's business.
     """
 
     def middleware(request: HttpRequest) -> HttpResponse:

@@ -70,11 +70,15 @@ MIDDLEWARE = [
 ]
 
 # Request bodies: at most 5 MB (pmle.middleware refuses larger ones with 413 before they are read); form fields
-# over that in memory are refused by Django, and file parts are counted by the bounded handler (nothing here takes
-# files, so they are never written to disk).
+# over that in memory are refused by Django, and file parts (deck imports) are counted by the bounded handler and
+# kept in memory: at 5 MB at most, they are never written to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_HANDLERS = ["pmle.middleware.BoundedUploadHandler"]
+FILE_UPLOAD_HANDLERS = [
+    "pmle.middleware.BoundedUploadHandler",  # counts every file part's bytes and stops at 5 MB
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 ROOT_URLCONF = "pmle.urls"
 WSGI_APPLICATION = "pmle.wsgi.application"

@@ -50,13 +50,14 @@ POSTED = {
     "study_more": (), "section_study_more": ("section",), "deck_study_more": ("deck",), "card_action": (),
     "section_card_action": ("section",), "deck_card_action": ("deck",), "spread_backlog": (), "vacations": (),
     "vacation_cancel": ("vacation",), "leech_report": ("card",), "refit_fsrs": (), "set_exam_date": (),
-    "apply_plan": (),
+    "apply_plan": (), "deck_import": ("deck",), "deck_import_confirm": ("deck",),
 }  # fmt: skip
 GET_ONLY = {
     "home", "healthz", "review", "section_review", "section_dashboard", "section_practice", "considerations_practice",
     "deck_list", "deck_detail", "deck_review", "group_list", "group_detail", "exams_home", "attempt_question",
     "attempt_results", "deck_questions", "password_reset_done", "password_reset_complete", "password_change_done",
-    "practice_ahead", "practice_failures", "leeches", "card_info", "plan", "favicon",
+    "practice_ahead", "practice_failures", "leeches", "card_info", "plan", "favicon", "deck_export_json",
+    "deck_export_csv",
 }  # fmt: skip
 
 FIELDS = [
@@ -66,7 +67,8 @@ FIELDS = [
     "password2", "new_password1", "new_password2", "old_password", "time_zone", "rollover_hour",
     "new_cards_per_day", "max_reviews_per_day", "stem", "option_1", "correct_1", "why_1", "option_5", "next",
     "preview", "save", "add_another", "flag", "ids", "csrfmiddlewaretoken", "action", "days", "start", "end",
-    "note", "exam_date", "plan_days_before", "own_new_share", "leech_threshold",
+    "note", "exam_date", "plan_days_before", "own_new_share", "leech_threshold", "scheduler", "desired_retention",
+    "compact_grades", "tags", "token", "file",
 ]  # fmt: skip
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
 values = st.one_of(
@@ -185,7 +187,7 @@ PAGE_ARGS = {
     "section_review": ["section"], "section_dashboard": ["section"], "section_practice": ["section"],
     "considerations_practice": ["ids"], "deck_detail": ["deck"], "deck_review": ["deck"], "group_detail": ["group"],
     "attempt_question": ["attempt", "position"], "attempt_results": ["attempt"], "deck_questions": ["deck"],
-    "card_info": ["card"],
+    "card_info": ["card"], "deck_export_json": ["deck"], "deck_export_csv": ["deck"],
 }  # fmt: skip
 
 

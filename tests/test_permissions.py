@@ -116,6 +116,14 @@ MATRIX = [
         expect=(L, 404, 302, 302, 302),
     ),
     # Cards
+    row("deck_export_json", "deck.slug", expect=(L, 404, 200, 200, 200)),
+    row("deck_export_json", "private_deck.slug", expect=(L, 404, 404, 404, 200)),
+    row("deck_export_csv", "deck.slug", expect=(L, 404, 200, 200, 200)),
+    row("deck_export_csv", "public_deck.slug", expect=(L, 200, 200, 200, 200)),
+    row("deck_import", "deck.slug", expect=(L, 404, 403, 200, 200)),
+    row("deck_import", "private_deck.slug", expect=(L, 404, 404, 404, 200)),
+    row("deck_import", "deck.slug", method="post", expect=(L, 404, 403, 400, 400)),  # no file: the form says so
+    row("deck_import_confirm", "deck.slug", method="post", expect=(L, 404, 403, 302, 302)),  # nothing pending
     row("card_create", "deck.slug", expect=(L, 404, 403, 200, 200)),
     row("card_create", "deck.slug", method="post", data={"front": "Q?", "back": "A."}, expect=(L, 404, 403, 302, 302)),
     row("card_create", "public_deck.slug", expect=(L, 403, 403, 403, 200)),

@@ -1,0 +1,101 @@
+"""Decks in and out as files: export (JSON, CSV) for anyone who may view a deck; import, with a preview, into a
+deck the user may edit. The file formats are cards/deckio.py; the writing is cards/imports.py."""
+
+from __future__ import annotations
+
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cards import deckio, imports
+from cards.access import deck_for_user
+from cards.decks import DeckError
+from cards.models import Deck
+
+SHOWN = 50  # problems and changes listed on the page; the counts cover all
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="A deck file exported from here (.json) or a spreadsheet saved as CSV.")
+
+
+@login_required
+@require_GET
+def deck_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    deck = deck_for_user(request.user, slug, "view")
+    cards = deck.cards.select_related("consideration__objective__section__edition").order_by("position", "id")
+    if fmt == "json":
+        response = HttpResponse(deckio.to_json(deck, cards), content_type="application/json; charset=utf-8")
+    else:
+        response = HttpResponse(deckio.to_csv(cards), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{deck.slug}.{fmt}"'
+    return response
+
+
+def _session_key(deck: Deck) -> str:
+    return f"import:{deck.id}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deck_import(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a file: every row is checked before anything is written; a clean file shows what it would change."""
+    deck = deck_for_user(request.user, slug, "edit")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"deck": deck, "form": form}
+    if request.method == "GET" or deck.is_official:  # the page explains that the official deck has its files
+        return render(request, "decks/import.html", context, status=400 if request.method == "POST" else 200)
+    if not form.is_valid():
+        return render(request, "decks/import.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    data = upload.read()
+    try:
+        parsed = imports.read_file(upload.name, data, request.user)
+    except deckio.FileError as error:
+        context["file_error"] = str(error)
+        return render(request, "decks/import.html", context, status=400)
+    if parsed.problems:
+        context |= {"problems": parsed.problems[:SHOWN], "problem_count": len(parsed.problems)}
+        return render(request, "decks/import.html", context, status=400)
+    token = secrets.token_urlsafe(16)
+    request.session[_session_key(deck)] = {"token": token, "name": upload.name, "text": deckio.decode(data)}
+    change = imports.plan(deck, parsed.rows)
+    context |= {"plan": change, "token": token, "name": upload.name}
+    context |= {"added": change.added[:SHOWN], "updated": change.updated[:SHOWN]}
+    context |= {"more_added": len(change.added) - SHOWN, "more_updated": len(change.updated) - SHOWN}
+    return render(request, "decks/import_preview.html", context)
+
+
+@login_required
+@require_POST
+def deck_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """Import the file previewed (kept in the session), checked again: nothing from the page itself is trusted."""
+    deck = deck_for_user(request.user, slug, "edit")
+    pending = request.session.get(_session_key(deck))
+    if not pending or not secrets.compare_digest(pending["token"], request.POST.get("token", "")):
+        messages.error(request, "That import was already done or has expired: choose the file again.")
+        return redirect("deck_import", deck.slug)
+    try:
+        parsed = imports.read_file(pending["name"], pending["text"].encode(), request.user)
+    except deckio.FileError as error:  # only if the taxonomy changed in between
+        messages.error(request, str(error))
+        return redirect("deck_import", deck.slug)
+    if parsed.problems:
+        messages.error(request, "The file no longer checks out: " + parsed.problems[0])
+        return redirect("deck_import", deck.slug)
+    try:
+        done = imports.import_rows(deck=deck, rows=parsed.rows, now=timezone.now())
+    except DeckError as error:
+        messages.error(request, str(error))
+        return redirect("deck_detail", deck.slug)
+    del request.session[_session_key(deck)]
+    messages.success(
+        request, f"Imported: {len(done.added)} added, {len(done.updated)} updated, {done.unchanged} unchanged."
+    )
+    return redirect("deck_detail", deck.slug)
