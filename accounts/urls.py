@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import data_views, views
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
@@ -29,6 +29,9 @@ urlpatterns = [
     path("settings/exam-date/", views.set_exam_date, name="set_exam_date"),
     path("settings/plan/apply/", views.apply_plan, name="apply_plan"),
     path("settings/exam/not-now/", views.dismiss_edition_invite, name="dismiss_edition_invite"),
+    path("data/", data_views.my_data, name="my_data"),
+    path("data/download/", data_views.download, name="data_download"),
+    path("delete/", data_views.delete_account, name="delete_account"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html"),

@@ -50,14 +50,14 @@ POSTED = {
     "study_more": (), "section_study_more": ("section",), "deck_study_more": ("deck",), "card_action": (),
     "section_card_action": ("section",), "deck_card_action": ("deck",), "spread_backlog": (), "vacations": (),
     "vacation_cancel": ("vacation",), "leech_report": ("card",), "refit_fsrs": (), "set_exam_date": (),
-    "apply_plan": (), "deck_import": ("deck",), "deck_import_confirm": ("deck",),
+    "apply_plan": (), "deck_import": ("deck",), "deck_import_confirm": ("deck",), "delete_account": (),
 }  # fmt: skip
 GET_ONLY = {
     "home", "healthz", "review", "section_review", "section_dashboard", "section_practice", "considerations_practice",
     "deck_list", "deck_detail", "deck_review", "group_list", "group_detail", "exams_home", "attempt_question",
     "attempt_results", "deck_questions", "password_reset_done", "password_reset_complete", "password_change_done",
     "practice_ahead", "practice_failures", "leeches", "card_info", "plan", "favicon", "deck_export_json",
-    "deck_export_csv",
+    "deck_export_csv", "my_data", "data_download",
 }  # fmt: skip
 
 FIELDS = [
