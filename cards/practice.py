@@ -94,15 +94,25 @@ def build_practice_queue(
     *,
     prefer_card_id: int | None = None,
     extra: str = "",
+    card_ids: list[int] | None = None,
 ) -> PracticeQueue:
     """The practice session over ``consideration_ids`` (in that order), in a fixed number of queries.
 
     Cards come consideration by consideration, in the order given, then in curriculum order; only cards the learner
     has seen and not suspended take part (a new card is not weak, it is not started). ``extra`` names a session of
-    another kind instead: "ahead" (cards due in the next days) or "failures" (today's failed grades).
+    another kind instead: "ahead" (cards due in the next days) or "failures" (today's failed grades); ``card_ids``
+    names the cards themselves (a filter of the card browser), in that order.
     """
     today = today_for(user, now)
-    if extra:
+    if card_ids is not None:
+        seen = set(
+            Scope()
+            .cards(user)
+            .filter(id__in=card_ids, progress__user=user, progress__due__isnull=False, progress__suspended=False)
+            .values_list("id", flat=True)
+        )
+        session = [card_id for card_id in dict.fromkeys(card_ids) if card_id in seen]
+    elif extra:
         session = extra_session(user, extra, today)
     else:
         rank = {cid: i for i, cid in enumerate(consideration_ids)}
@@ -172,6 +182,7 @@ def record_practice(
     version: int,
     now: datetime,
     extra: str = "",
+    card_ids: list[int] | None = None,
 ) -> Outcome:
     """Log one practice grade: a Review of kind "practice" that leaves the SM-2 fields and the due day untouched.
 
@@ -187,7 +198,7 @@ def record_practice(
         progress = Progress.objects.select_for_update().filter(user=user, card=card).first()
         if (progress.version if progress else 0) != version:
             return Outcome(recorded=False, notice=STALE_NOTICE)
-        queue = build_practice_queue(user, section, consideration_ids, now, extra=extra)
+        queue = build_practice_queue(user, section, consideration_ids, now, extra=extra, card_ids=card_ids)
         if progress is None or not queue.includes(card.id):
             return Outcome(recorded=False, notice=PRACTICE_GONE_NOTICE)
         before = state_before(progress)

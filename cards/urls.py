@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cards import plan_views, views
+from cards import browse_views, plan_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -36,6 +36,10 @@ urlpatterns = [
     path("practice/failures/", views.practice, {"extra": "failures"}, name="practice_failures"),
     path("practice/failures/grade/", views.practice_grade, {"extra": "failures"}),
     path("practice/failures/undo/", views.practice_undo, {"extra": "failures"}),
+    path("practice/cards/<ids:cards>/", views.practice, name="cards_practice"),
+    path("practice/cards/<ids:cards>/grade/", views.practice_grade, name="cards_practice_grade"),
+    path("practice/cards/<ids:cards>/undo/", views.practice_undo, name="cards_practice_undo"),
+    path("browse/", browse_views.card_browser, name="card_browser"),
     path("practice/<ids:ids>/", views.practice, name="considerations_practice"),
     path("practice/<ids:ids>/grade/", views.practice_grade, name="considerations_practice_grade"),
     path("practice/<ids:ids>/undo/", views.practice_undo, name="considerations_practice_undo"),

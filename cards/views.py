@@ -304,7 +304,14 @@ def section_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "cards/section.html", context, status=status)
 
 
-def _practice_url(section: Section | None, considerations: list[Consideration] | None = None, extra: str = "") -> str:
+def _practice_url(
+    section: Section | None,
+    considerations: list[Consideration] | None = None,
+    extra: str = "",
+    cards: list[int] | None = None,
+) -> str:
+    if cards is not None:
+        return reverse("cards_practice", args=[cards])
     if extra:
         return reverse(f"practice_{extra}")
     if section is None:
@@ -318,15 +325,17 @@ def _render_practice(
     *,
     considerations: list[Consideration] | None = None,
     extra: str = "",
+    cards: list[int] | None = None,
     reveal: bool = False,
     prefer: int | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """A practice round: the section's weakest considerations, the ones given, or an extra session (ahead, failures)."""
+    """A practice round: the section's weakest considerations, the ones given, an extra session (ahead, failures)
+    or the cards given (a filter of the card browser)."""
     now = timezone.now()
     weakest = stats.weakest_considerations(request.user, section, now) if section else []
     ids = [row.consideration.id for row in weakest] if section else [c.id for c in considerations or []]
-    queue = build_practice_queue(request.user, section, ids, now, prefer_card_id=prefer, extra=extra)
+    queue = build_practice_queue(request.user, section, ids, now, prefer_card_id=prefer, extra=extra, card_ids=cards)
     reveal = reveal and queue.card is not None and queue.card.id == prefer
     context = {
         "section": section,
@@ -337,7 +346,8 @@ def _render_practice(
         "weakest": weakest,
         "reveal": reveal,
         "buttons": scheduling.practice_buttons(request.user, queue, PRACTICE_DONE_GRADE) if reveal else [],
-        "review_url": _practice_url(section, considerations, extra),
+        "review_url": _practice_url(section, considerations, extra, cards),
+        "cards": cards,
     }
     # The card panel is the review screen's own partial: the same markup, keys and swaps.
     template = "cards/review.html#card-panel" if request.htmx else "cards/practice.html"
@@ -355,34 +365,34 @@ def _practice_considerations(request: HttpRequest, ids: list[int]) -> list[Consi
     return [found[i] for i in dict.fromkeys(ids)]
 
 
+def _practice_session(request: HttpRequest, slug, ids, extra, cards) -> tuple[Section | None, dict]:
+    """Which practice the URL names: a section's weakest, considerations by id, an extra session, or cards by id."""
+    section = _section(request, slug) if slug else None
+    considerations = None if slug or extra or cards is not None else _practice_considerations(request, ids)
+    return section, {"considerations": considerations, "extra": extra, "cards": cards}
+
+
 @login_required
 @require_GET
 @_sections_of_my_edition
-def practice(
-    request: HttpRequest, slug: str | None = None, ids: list[int] | None = None, extra: str = ""
-) -> HttpResponse:
-    section = _section(request, slug) if slug else None
-    considerations = None if slug or extra else _practice_considerations(request, ids)
+def practice(request: HttpRequest, slug=None, ids=None, extra: str = "", cards=None) -> HttpResponse:
+    section, session = _practice_session(request, slug, ids, extra, cards)
     reveal = _optional_int(request.GET.get("reveal"))
     prefer = reveal or _optional_int(request.GET.get("card"))
-    return _render_practice(
-        request, section, considerations=considerations, extra=extra, reveal=reveal is not None, prefer=prefer
-    )
+    return _render_practice(request, section, **session, reveal=reveal is not None, prefer=prefer)
 
 
 @login_required
 @require_POST
 @_sections_of_my_edition
-def practice_grade(
-    request: HttpRequest, slug: str | None = None, ids: list[int] | None = None, extra: str = ""
-) -> HttpResponse:
-    section = _section(request, slug) if slug else None
-    considerations = None if slug or extra else _practice_considerations(request, ids)
+def practice_grade(request: HttpRequest, slug=None, ids=None, extra: str = "", cards=None) -> HttpResponse:
+    section, session = _practice_session(request, slug, ids, extra, cards)
     form = GradeForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.error_text())
-        return _render_practice(request, section, considerations=considerations, extra=extra, status=400)
+        return _render_practice(request, section, **session, status=400)
     now = timezone.now()
+    considerations = session["considerations"]
     consideration_ids = (
         stats.weakest_consideration_ids(request.user, section, now) if section else [c.id for c in considerations or []]
     )
@@ -396,32 +406,30 @@ def practice_grade(
             version=form.cleaned_data["version"],
             now=now,
             extra=extra,
+            card_ids=cards,
         )
     except Card.DoesNotExist:
         scope = "section" if section else "practice"
         messages.error(request, f"That card does not exist or is not part of this {scope}.")
-        return _render_practice(request, section, considerations=considerations, extra=extra, status=404)
+        return _render_practice(request, section, **session, status=404)
     if outcome.notice:
         messages.info(request, outcome.notice)
     if request.htmx:
-        return _render_practice(request, section, considerations=considerations, extra=extra)
-    return redirect(_practice_url(section, considerations, extra))
+        return _render_practice(request, section, **session)
+    return redirect(_practice_url(section, **session))
 
 
 @login_required
 @require_POST
 @_sections_of_my_edition
-def practice_undo(
-    request: HttpRequest, slug: str | None = None, ids: list[int] | None = None, extra: str = ""
-) -> HttpResponse:
-    section = _section(request, slug) if slug else None
-    considerations = None if slug or extra else _practice_considerations(request, ids)
+def practice_undo(request: HttpRequest, slug=None, ids=None, extra: str = "", cards=None) -> HttpResponse:
+    section, session = _practice_session(request, slug, ids, extra, cards)
     try:
         prefer = _undo_with_notice(request)
     except _BadUndo:
         messages.error(request, "That undo form was damaged, so nothing was undone. Reload the page and try again.")
-        return _render_practice(request, section, considerations=considerations, extra=extra, status=400)
+        return _render_practice(request, section, **session, status=400)
     if request.htmx:
-        return _render_practice(request, section, considerations=considerations, extra=extra, prefer=prefer)
-    url = _practice_url(section, considerations, extra)
+        return _render_practice(request, section, **session, prefer=prefer)
+    url = _practice_url(section, **session)
     return redirect(f"{url}?card={prefer}" if prefer else url)

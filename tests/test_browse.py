@@ -1,0 +1,163 @@
+"""The card browser: search, filters, the learner's own state, paging in a constant number of queries, scoping to
+the cards the learner studies, and practising a filter without touching the schedule."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from cards.models import Progress, Review
+from tests.factories import (
+    CardFactory,
+    ConsiderationFactory,
+    DeckFactory,
+    ObjectiveFactory,
+    ProgressFactory,
+    SectionFactory,
+)
+
+NOON = datetime(2026, 6, 10, 12, tzinfo=UTC)
+TODAY = date(2026, 6, 10)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOON, tick=False):
+        yield
+
+
+@pytest.fixture
+def shelf(learner, outsider):
+    """An official deck with a Dataflow card (seen, 4 lapses), a BigQuery card (mature) and a new Pub/Sub card;
+    the learner's own deck with a tagged card; someone else's private deck that must never show."""
+    official = DeckFactory(owner=None, title="Official")
+    section = SectionFactory(number=2, slug="data", title="Data")
+    consideration = ConsiderationFactory(objective=ObjectiveFactory(section=section), key="2.1.1")
+    dataflow = CardFactory(
+        deck=official,
+        consideration=consideration,
+        position=0,
+        front="When is Dataflow the answer?",
+        back="Streaming and batch pipelines on Apache Beam.",
+        tags="dataflow pipelines",
+    )
+    bigquery = CardFactory(
+        deck=official,
+        consideration=consideration,
+        position=1,
+        front="What is BigQuery ML?",
+        back="SQL models inside BigQuery.",
+        tags="bigquery",
+    )
+    pubsub = CardFactory(
+        deck=official,
+        consideration=consideration,
+        position=2,
+        front="What does Pub/Sub do?",
+        back="Messaging between services.",
+    )
+    mine = DeckFactory(owner=learner, title="Mine", slug="mine")
+    own = CardFactory(
+        deck=mine, consideration=None, front="My note on Dataflow templates", back="Flex templates.", tags="dataflow"
+    )
+    secret = DeckFactory(owner=outsider, slug="secret")
+    CardFactory(deck=secret, consideration=None, front="Dataflow secret", back="Never shown to the learner.")
+    ProgressFactory(
+        user=learner, card=dataflow, repetitions=1, interval=3, easiness=1.7, lapses=4, due=TODAY, version=1
+    )
+    ProgressFactory(
+        user=learner, card=bigquery, repetitions=5, interval=40, easiness=2.6, due=date(2026, 7, 1), version=1
+    )
+    return {"dataflow": dataflow, "bigquery": bigquery, "pubsub": pubsub, "own": own}  # fmt: skip
+
+
+def found(client, **params) -> list[str]:
+    response = client.get(reverse("card_browser"), params)
+    assert response.status_code == 200
+    return [card.front for card in response.context["page"].object_list]
+
+
+def test_a_word_finds_every_card_that_mentions_it_in_the_decks_the_learner_studies(learner_client, shelf):
+    assert found(learner_client, q="dataflow") == ["When is Dataflow the answer?", "My note on Dataflow templates"]
+    assert found(learner_client, q="beam") == ["When is Dataflow the answer?"]  # in the answer
+    assert found(learner_client, q="nothing-like-this") == []
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"tag": "dataflow"}, ["When is Dataflow the answer?", "My note on Dataflow templates"]),
+        ({"tag": "pipeline"}, []),  # a tag matches whole, not a prefix of "pipelines"
+        ({"deck": "mine"}, ["My note on Dataflow templates"]),
+        ({"section": "data"}, ["When is Dataflow the answer?", "What is BigQuery ML?", "What does Pub/Sub do?"]),
+        ({"state": "new"}, ["What does Pub/Sub do?", "My note on Dataflow templates"]),
+        ({"state": "learning"}, ["When is Dataflow the answer?"]),
+        ({"state": "mature"}, ["What is BigQuery ML?"]),
+        ({"q": "lapses>3"}, ["When is Dataflow the answer?"]),
+        ({"q": "lapses>=5"}, []),
+        ({"q": "ease<2"}, ["When is Dataflow the answer?"]),
+        ({"q": "ease>=2.5 bigquery"}, ["What is BigQuery ML?"]),
+        ({"sort": "due"}, ["When is Dataflow the answer?", "What is BigQuery ML?", "What does Pub/Sub do?",
+                           "My note on Dataflow templates"]),
+        ({"sort": "lapses", "section": "data"}, ["When is Dataflow the answer?", "What is BigQuery ML?",
+                                                 "What does Pub/Sub do?"]),
+    ],
+)  # fmt: skip
+def test_filters_and_sorts(learner_client, shelf, params, expected):
+    assert found(learner_client, **params) == expected
+
+
+def test_a_leech_and_a_suspended_card_are_found_by_state(learner, learner_client, shelf):
+    learner.leech_threshold = 4
+    learner.save()
+    assert found(learner_client, state="leech") == ["When is Dataflow the answer?"]
+    Progress.objects.filter(card=shelf["bigquery"]).update(suspended=True)
+    assert found(learner_client, state="suspended") == ["What is BigQuery ML?"]
+    assert "What is BigQuery ML?" not in found(learner_client, state="mature")
+
+
+@pytest.mark.parametrize("params", [{"deck": "secret"}, {"section": "nope"}, {"state": "lost"}, {"sort": "x"}])
+def test_a_bad_filter_is_a_400_that_names_it(learner_client, shelf, params):
+    response = learner_client.get(reverse("card_browser"), params)
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+
+
+def test_the_page_costs_the_same_queries_for_3_and_120_cards(learner_client, learner, shelf, django_assert_num_queries):
+    url = reverse("card_browser")
+    learner_client.get(url)
+    with django_assert_num_queries(8) as small:
+        learner_client.get(url, {"q": "dataflow"})
+    mine = DeckFactory(owner=learner, slug="many")
+    for n in range(120):
+        CardFactory(deck=mine, consideration=None, front=f"Dataflow card {n}", back="B", position=n, tags="bulk")
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = learner_client.get(url, {"q": "dataflow", "page": "2"})
+    assert response.context["page"].number == 2 and len(response.context["page"].object_list) == 50
+
+
+def test_practising_a_filter_takes_its_started_cards_and_leaves_the_schedule_alone(learner, learner_client, shelf):
+    html = learner_client.get(reverse("card_browser"), {"q": "dataflow"}).content.decode()
+    url = reverse("cards_practice", args=[[shelf["dataflow"].id]])
+    assert f'href="{url}"' in html and "Practise 1 of them" in html  # the own card is new: not practised
+    page = learner_client.get(url)
+    assert page.status_code == 200 and page.context["queue"].card == shelf["dataflow"]
+    before = Progress.objects.get(user=learner, card=shelf["dataflow"])
+    grade = reverse("cards_practice_grade", args=[[shelf["dataflow"].id]])
+    response = learner_client.post(grade, {"card": shelf["dataflow"].id, "version": before.version, "quality": 5})
+    assert response.status_code == 302 and response["Location"] == url
+    after = Progress.objects.get(user=learner, card=shelf["dataflow"])
+    assert (after.due, after.interval, after.easiness) == (before.due, before.interval, before.easiness)
+    assert Review.objects.get(user=learner).kind == "practice"
+
+
+def test_practising_cards_of_someone_elses_deck_finds_nothing(learner_client, outsider):
+    secret = CardFactory(deck=DeckFactory(owner=outsider), consideration=None)
+    page = learner_client.get(reverse("cards_practice", args=[[secret.id]]))
+    assert page.status_code == 200 and page.context["queue"].card is None
+    response = learner_client.post(
+        reverse("cards_practice_grade", args=[[secret.id]]), {"card": secret.id, "version": 0, "quality": 4}
+    )
+    assert response.status_code == 404 and not Review.objects.exists()
