@@ -394,6 +394,20 @@ def group_privacy(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("group_detail", group.slug)
 
 
+def _welcome(group: StudyGroup, user) -> str:
+    """What joining did to the learner's review, as it is: shared decks join the daily review, but their new cards
+    come only as the learner's share of new cards for own and group decks allows."""
+    shared = DeckShare.objects.filter(group=group).count()
+    if not shared:
+        return f"Welcome to {group.name}! It shares no decks yet; when it does, they join your daily review."
+    decks = f"Its {shared} shared deck{pluralize(shared)} join{'' if shared > 1 else 's'} your daily review"
+    if user.own_new_share:
+        pace = f"with your own decks, they get {user.own_new_share}% of your {user.new_cards_per_day} new cards a day"
+    else:
+        pace = "their new cards come once the exam deck's are all started (your share for them is 0%, in Settings)"
+    return f"Welcome to {group.name}! {decks}: {pace}. Home lists each deck; review one on its own from there."
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_join(request: HttpRequest, token: str) -> HttpResponse:
@@ -414,7 +428,7 @@ def group_join(request: HttpRequest, token: str) -> HttpResponse:
             groups.join_group(token=token, user=request.user, now=now, **form.cleaned_data)
         except groups.GroupError as error:
             return render(request, "groups/join.html", {"error": str(error)}, status=getattr(error, "status", 400))
-        messages.success(request, f"Welcome to {group.name}! Its shared decks are now in your queue.")
+        messages.success(request, _welcome(group, request.user))
         return redirect("group_detail", group.slug)
     member_count = group.memberships.count()
     context = {"group": group, "token": token, "form": form, "already": already, "member_count": member_count}
