@@ -5,10 +5,10 @@ from urllib.parse import urlsplit
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import groups
 from accounts.models import StudyGroup
+from pmle.nexturl import safe_next
 
 
 def login_next(request: HttpRequest) -> dict:
@@ -17,8 +17,8 @@ def login_next(request: HttpRequest) -> dict:
     pages keep the invite and name the group."""
     if request.user.is_authenticated:
         return {}
-    target = request.POST.get("next") or request.GET.get("next")
-    if not target or not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    target = safe_next(request)
+    if not target:
         return {"login_next": ""}
     return {"login_next": target, "invited_group": _invited_group(target)}
 

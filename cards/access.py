@@ -106,6 +106,16 @@ def card_for_user(user: User, deck_slug: str, card_id: int, need: DeckNeed = "vi
     return card
 
 
+def may_edit_card(user: User, card: Card) -> bool:
+    """Whether the user may change this card (the "edit" row above). No query for an official or own deck's card;
+    one for a deck owned by someone else, which a group the user edits in may share."""
+    if card.deck.owner_id is None:
+        return False
+    if card.deck.owner_id == user.id:
+        return True
+    return _shared_with(user, EDITING_ROLES).filter(deck_id=card.deck_id).exists()
+
+
 def group_for_user(user: User, slug: str, need: GroupNeed = "view") -> tuple[StudyGroup, Membership]:
     """The group and the user's membership of it if the user may ``need`` it (table above)."""
     membership = Membership.objects.select_related("group").filter(user=user, group__slug=slug).first()

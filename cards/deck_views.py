@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +27,7 @@ from cards.rendering import render_markdown
 from cards.reviews import suspend_card, unsuspend_card
 from pmle import ratelimit
 from pmle.converters import ID_RE
+from pmle.nexturl import safe_next
 
 
 @dataclass
@@ -217,6 +219,7 @@ def _render_card_form(
     if request.method != "POST" and card is not None:
         preview = PreviewForm({"front": card.front, "back": card.back, "explanation": card.explanation})
     context = {"deck": deck, "form": form, "card": card, "preview": _rendered(preview), "conflict": conflict}
+    context["next"] = safe_next(request) or ""  # the review screen's edit link comes back to the same card
     if card is not None:
         posted = _posted_version(request) if request.method == "POST" else None
         version = posted if isinstance(posted, int) else card.version
@@ -281,7 +284,7 @@ def card_edit(request: HttpRequest, slug: str, card_id: int) -> HttpResponse:
             messages.error(request, str(error))
             return _render_deck(request, deck, status=400)
         messages.success(request, "Card saved: everyone studying this deck sees the new text.")
-        return redirect("deck_detail", deck.slug)
+        return redirect(safe_next(request) or reverse("deck_detail", args=[deck.slug]))
     return _render_card_form(request, deck, form, card)
 
 

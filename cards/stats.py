@@ -396,6 +396,54 @@ def home_overview(user: User, now: datetime) -> HomeOverview:
     )
 
 
+# --- the end of a review session ------------------------------------------------------------------------------
+
+ANSWER_SECONDS_CAP = 60  # a longer gap between two grades is a pause, counted as this (as Anki caps answer time)
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """Today's grades (daily review and re-drill; not practice), for the finished screen, and what comes next."""
+
+    reviews: int = 0
+    cards: int = 0
+    passed: int = 0  # graded 3 or more
+    seconds: int = 0  # the time between grades, each gap capped at ANSWER_SECONDS_CAP
+    next_due_count: int = 0  # cards due on the scope's next study day with due cards
+
+    @property
+    def accuracy(self) -> Ratio:
+        return Ratio(self.passed, self.reviews)
+
+    @property
+    def minutes(self) -> int:
+        return round(self.seconds / 60)
+
+
+def session_summary(user: User, queue, scope: Scope) -> SessionSummary:
+    """Two queries: today's grades, and the cards due on ``queue.next_due`` in this scope."""
+    rows = list(
+        Review.objects.filter(user=user, study_day=queue.today, undone_at__isnull=True)
+        .exclude(kind__in=(*Review.UNGRADED, Review.Kind.PRACTICE))
+        .order_by("reviewed_at", "id")
+        .values_list("card_id", "grade", "reviewed_at")
+    )
+    times = [at for _, _, at in rows]
+    seconds = sum(min((b - a).total_seconds(), ANSWER_SECONDS_CAP) for a, b in zip(times, times[1:], strict=False))
+    next_due_count = 0
+    if queue.next_due is not None:
+        next_due_count = Progress.objects.filter(
+            user=user, due=queue.next_due, suspended=False, card__in=scope.cards(user)
+        ).count()
+    return SessionSummary(
+        reviews=len(rows),
+        cards=len({card_id for card_id, _, _ in rows}),
+        passed=sum(grade >= PASSING_GRADE for _, grade, _ in rows),
+        seconds=round(seconds),
+        next_due_count=next_due_count,
+    )
+
+
 # --- the plan to the exam date ---------------------------------------------------------------------------------
 
 MAX_NEW_PER_DAY = 500  # the settings form's own bound

@@ -1,5 +1,6 @@
 // Keyboard shortcuts for the review screen. Every action is also a real link or form, so this file only clicks
-// what is already on the page: Space/Enter shows the answer, 0-5 (or 1-4 with four buttons) grade, U undoes.
+// what is already on the page: Space/Enter shows the answer, 0-5 (or 1-4 with four buttons) grade, U undoes,
+// I opens the card's history and E its editor (for a card the learner may change).
 (function () {
   "use strict";
 
@@ -14,6 +15,7 @@
     if (/^[0-5]$/.test(key)) return panel.querySelector('button[name="quality"][data-key="' + key + '"]');
     if (key === "u" || key === "U") return panel.querySelector("#undo");
     if (key === "i" || key === "I") return panel.querySelector("#card-info-link");
+    if (key === "e" || key === "E") return panel.querySelector("#edit-card-link");
     return null;
   }
 
