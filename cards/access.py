@@ -12,6 +12,7 @@ Decks (``deck_for_user(user, slug, need)``), for a deck owned by someone else un
 | study | review it, suspend its cards for oneself | 404      | 403    | yes    | yes    | yes        |
 | edit  | add, change, reorder and retire cards    | 404      | 403    | 403    | yes    | yes        |
 | own   | rename, make public, share with a group  | 404      | 403    | 403    | 403    | yes        |
+| delete | delete the deck (``deck_to_delete``)   | 404      | 404    | 404    | 404    | yes        |
 
 "public" is anyone signed in looking at someone else's public deck; member and editor are roles in a study group
 the deck is shared with (a group owner counts as an editor here). Official decks (no owner) may be viewed by
@@ -93,6 +94,15 @@ def deck_for_user(user: User, slug: str, need: DeckNeed = "view") -> Deck:
         raise PermissionDenied("Only the deck's owner and the editors of a group it is shared with may change it.")
     if need == "own" and deck.owner_id != user.id:
         raise PermissionDenied("Only the deck's owner may do that.")
+    return deck
+
+
+def deck_to_delete(user: User, slug: str) -> Deck:
+    """The user's own deck with this slug, for deleting it; anyone else's deck is a 404, whoever may see it, so that
+    deleting is offered and answered only to the owner."""
+    deck = with_access(Deck.objects.filter(owner=user), user).filter(slug=slug).first()
+    if deck is None:
+        raise Http404("No such deck of yours.")
     return deck
 
 
