@@ -1,4 +1,5 @@
-"""The deck page keeps the keyboard focus on the card a keyboard user just moved, suspended, retired or restored."""
+"""The deck page and card editor in a browser: focus kept on the card a keyboard user acted on, a live preview that
+follows a paste."""
 
 from __future__ import annotations
 
@@ -58,4 +59,15 @@ def test_focus_stays_on_the_row_after_move_suspend_retire_and_restore(new_page):
     assert page.evaluate(FOCUSED_TEXT) == "Retire"
     assert not Card.objects.get(id=b.id).retired
     assert_not_reloaded(page)
+    assert page.console_errors == []
+
+
+def test_the_live_preview_follows_a_paste_with_no_key_pressed(new_page):
+    user = User.objects.create_user("paster", password="a long pass phrase")
+    Deck.objects.create(title="Mine", slug="mine", owner=user)
+    page = new_page()
+    log_in(page, "paster", "a long pass phrase")
+    page.goto("/decks/mine/cards/new/")
+    page.fill("textarea[name=front]", "Pasted **bold** text?")  # an input event, no keyup: as a paste or autofill
+    page.wait_for_selector("#card-preview .front strong:has-text('bold')")
     assert page.console_errors == []
