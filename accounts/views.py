@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import groups
@@ -41,13 +41,7 @@ from cards.models import DeckShare
 from exams.results import group_mock_scores
 from pmle import ratelimit
 from pmle.clientip import client_ip
-
-
-def _safe_next(request: HttpRequest) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return None
+from pmle.nexturl import safe_next
 
 
 class LoginView(auth_views.LoginView):
@@ -66,11 +60,11 @@ def email_required(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST or None, instance=request.user)
     if request.method == "POST":
         if not form.is_valid():
-            return render(request, "accounts/email.html", {"form": form, "next": _safe_next(request) or ""}, status=400)
+            return render(request, "accounts/email.html", {"form": form, "next": safe_next(request) or ""}, status=400)
         form.save()
         messages.success(request, "Thank you: a forgotten password can now be reset by email.")
-        return redirect(_safe_next(request) or "home")
-    return render(request, "accounts/email.html", {"form": form, "next": _safe_next(request) or ""})
+        return redirect(safe_next(request) or "home")
+    return render(request, "accounts/email.html", {"form": form, "next": safe_next(request) or ""})
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,7 +89,7 @@ def locked_out(
     """django-axes calls this instead of the login view once a username is locked out from this address."""
     form = AuthenticationForm(request, data=request.POST or None)
     form.is_bound = False  # show the form again, without "please enter a correct username" on top of the lockout
-    context = {"form": form, "next": _safe_next(request) or "", "lockout": LOCKOUT_MESSAGE}
+    context = {"form": form, "next": safe_next(request) or "", "lockout": LOCKOUT_MESSAGE}
     return render(request, "registration/login.html", context, status=429)
 
 
@@ -114,13 +108,13 @@ def signup(request: HttpRequest) -> HttpResponse:
         "signup", client_ip(request), limit=settings.SIGNUP_RATE_PER_HOUR, window=3600
     ):
         messages.error(request, "Too many accounts were created from your address in the last hour. Try again later.")
-        return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request) or ""}, status=429)
+        return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request) or ""}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome! Your first cards are ready.")
-        return redirect(_safe_next(request) or "home")
-    return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request) or ""})
+        return redirect(safe_next(request) or "home")
+    return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request) or ""})
 
 
 @login_required
@@ -394,6 +388,20 @@ def group_privacy(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("group_detail", group.slug)
 
 
+def _welcome(group: StudyGroup, user) -> str:
+    """What joining did to the learner's review, as it is: shared decks join the daily review, but their new cards
+    come only as the learner's share of new cards for own and group decks allows."""
+    shared = DeckShare.objects.filter(group=group).count()
+    if not shared:
+        return f"Welcome to {group.name}! It shares no decks yet; when it does, they join your daily review."
+    decks = f"Its {shared} shared deck{pluralize(shared)} join{'' if shared > 1 else 's'} your daily review"
+    if user.own_new_share:
+        pace = f"with your own decks, they get {user.own_new_share}% of your {user.new_cards_per_day} new cards a day"
+    else:
+        pace = "their new cards come once the exam deck's are all started (your share for them is 0%, in Settings)"
+    return f"Welcome to {group.name}! {decks}: {pace}. Home lists each deck; review one on its own from there."
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_join(request: HttpRequest, token: str) -> HttpResponse:
@@ -414,7 +422,7 @@ def group_join(request: HttpRequest, token: str) -> HttpResponse:
             groups.join_group(token=token, user=request.user, now=now, **form.cleaned_data)
         except groups.GroupError as error:
             return render(request, "groups/join.html", {"error": str(error)}, status=getattr(error, "status", 400))
-        messages.success(request, f"Welcome to {group.name}! Its shared decks are now in your queue.")
+        messages.success(request, _welcome(group, request.user))
         return redirect("group_detail", group.slug)
     member_count = group.memberships.count()
     context = {"group": group, "token": token, "form": form, "already": already, "member_count": member_count}

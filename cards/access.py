@@ -12,6 +12,7 @@ Decks (``deck_for_user(user, slug, need)``), for a deck owned by someone else un
 | study | review it, suspend its cards for oneself | 404      | 403    | yes    | yes    | yes        |
 | edit  | add, change, reorder and retire cards    | 404      | 403    | 403    | yes    | yes        |
 | own   | rename, make public, share with a group  | 404      | 403    | 403    | 403    | yes        |
+| delete | delete the deck (``deck_to_delete``)   | 404      | 404    | 404    | 404    | yes        |
 
 "public" is anyone signed in looking at someone else's public deck; member and editor are roles in a study group
 the deck is shared with (a group owner counts as an editor here). Official decks (no owner) may be viewed by
@@ -96,6 +97,15 @@ def deck_for_user(user: User, slug: str, need: DeckNeed = "view") -> Deck:
     return deck
 
 
+def deck_to_delete(user: User, slug: str) -> Deck:
+    """The user's own deck with this slug, for deleting it; anyone else's deck is a 404, whoever may see it, so that
+    deleting is offered and answered only to the owner."""
+    deck = with_access(Deck.objects.filter(owner=user), user).filter(slug=slug).first()
+    if deck is None:
+        raise Http404("No such deck of yours.")
+    return deck
+
+
 def card_for_user(user: User, deck_slug: str, card_id: int, need: DeckNeed = "view") -> Card:
     """A card of a deck the user may ``need``; a card of another deck is a 404, whatever its own deck."""
     deck = deck_for_user(user, deck_slug, need)
@@ -104,6 +114,16 @@ def card_for_user(user: User, deck_slug: str, card_id: int, need: DeckNeed = "vi
         raise Http404("No such card in this deck.")
     card.deck = deck
     return card
+
+
+def may_edit_card(user: User, card: Card) -> bool:
+    """Whether the user may change this card (the "edit" row above). No query for an official or own deck's card;
+    one for a deck owned by someone else, which a group the user edits in may share."""
+    if card.deck.owner_id is None:
+        return False
+    if card.deck.owner_id == user.id:
+        return True
+    return _shared_with(user, EDITING_ROLES).filter(deck_id=card.deck_id).exists()
 
 
 def group_for_user(user: User, slug: str, need: GroupNeed = "view") -> tuple[StudyGroup, Membership]:

@@ -19,18 +19,24 @@ class DeckForm(forms.ModelForm):
 
 
 def _live_preview(rows: int) -> forms.Textarea:
-    # Each keystroke (debounced) posts the whole form to the preview endpoint, which answers with the rendered
+    # Each change of the text (debounced) posts the whole form to the preview endpoint, which answers with the rendered
     # partial; without JavaScript the form's own "Preview" button does the same with a full page.
     return forms.Textarea(
         attrs={
             "rows": rows,
             "hx-post": reverse_lazy("card_preview"),
-            "hx-trigger": "keyup changed delay:300ms",
+            "hx-trigger": "input changed delay:300ms",  # typing, pasting, autofill, dictation
             "hx-target": "#card-preview",
             "hx-swap": "outerHTML",
             "hx-include": "closest form",
         }
     )
+
+
+# A plain text box, not type="url": the browser would refuse "cloud.google.com/..." with no word of why, while the
+# form adds the missing https:// itself and explains anything else it refuses.
+LINK_INPUT = forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url", "spellcheck": "false"})
+LINK_ERROR = "Enter a web address, such as https://cloud.google.com/vertex-ai/docs (https:// may be left out)."
 
 
 class ConsiderationChoiceField(forms.ModelChoiceField):
@@ -48,7 +54,12 @@ class CardForm(forms.ModelForm):
         help_text="The exam consideration this card belongs to; optional for your own decks.",
     )
     link = forms.URLField(
-        max_length=500, required=False, assume_scheme="https", help_text="Optional: a page to read next."
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        widget=LINK_INPUT,
+        error_messages={"invalid": LINK_ERROR},
+        help_text="Optional: a page to read next (https:// is added if you leave it out).",
     )
 
     class Meta:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<slug:slug>/", deck_views.deck_detail, name="deck_detail"),
     path("<slug:slug>/edit/", deck_views.deck_edit, name="deck_edit"),
     path("<slug:slug>/clone/", deck_views.deck_clone, name="deck_clone"),
+    path("<slug:slug>/delete/", deck_views.deck_delete, name="deck_delete"),
     path("<slug:slug>/share/", deck_views.deck_share, name="deck_share"),
     path("<slug:slug>/unshare/", deck_views.deck_unshare, name="deck_unshare"),
     path("<slug:slug>/export.json", transfer_views.deck_export, {"fmt": "json"}, name="deck_export_json"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("<slug:slug>/cards/<id:card_id>/edit/", deck_views.card_edit, name="card_edit"),
     path("<slug:slug>/cards/<id:card_id>/move/", deck_views.card_move, name="card_move"),
     path("<slug:slug>/cards/<id:card_id>/retire/", deck_views.card_retire, name="card_retire"),
+    path("<slug:slug>/cards/<id:card_id>/restore/", deck_views.card_restore, name="card_restore"),
     path("<slug:slug>/cards/<id:card_id>/suspend/", deck_views.card_suspend, name="card_suspend"),
     path("<slug:slug>/cards/<id:card_id>/unsuspend/", deck_views.card_unsuspend, name="card_unsuspend"),
     # A deck's own review session: the review screen and views, scoped to the deck.

@@ -14,18 +14,27 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import StudyGroup
 from cards import decks
-from cards.access import card_for_user, deck_for_user, groups_user_can_share_to, visible_decks, with_access
+from cards.access import (
+    card_for_user,
+    deck_for_user,
+    deck_to_delete,
+    groups_user_can_share_to,
+    visible_decks,
+    with_access,
+)
 from cards.deck_forms import CardForm, DeckForm, MoveForm, PreviewForm, ShareForm, form_errors
 from cards.models import Card, Deck, LeechReport, Progress
 from cards.rendering import render_markdown
 from cards.reviews import suspend_card, unsuspend_card
 from pmle import ratelimit
 from pmle.converters import ID_RE
+from pmle.nexturl import safe_next
 
 
 @dataclass
@@ -88,9 +97,9 @@ def _card_rows(request: HttpRequest, deck: Deck) -> list[CardRow]:
 def _render_deck(request: HttpRequest, deck: Deck, *, partial: bool = False, status: int = 200) -> HttpResponse:
     user = request.user
     context = {"deck": deck, "rows": _card_rows(request, deck), "is_owner": deck.owner_id == user.id}
+    context["retired"] = list(deck.cards.filter(retired=True).order_by("position", "id")) if deck.edits else []
     if partial:
         return render(request, "decks/detail.html#card-list", context, status=status)
-    context["retired"] = list(deck.cards.filter(retired=True).order_by("position", "id")) if deck.edits else []
     # Editors see what learners reported as leeches on this deck's cards, with their notes.
     context["leech_reports"] = (
         list(LeechReport.objects.filter(card__deck=deck).select_related("card", "reporter")[:100]) if deck.edits else []
@@ -217,6 +226,7 @@ def _render_card_form(
     if request.method != "POST" and card is not None:
         preview = PreviewForm({"front": card.front, "back": card.back, "explanation": card.explanation})
     context = {"deck": deck, "form": form, "card": card, "preview": _rendered(preview), "conflict": conflict}
+    context["next"] = safe_next(request) or ""  # the review screen's edit link comes back to the same card
     if card is not None:
         posted = _posted_version(request) if request.method == "POST" else None
         version = posted if isinstance(posted, int) else card.version
@@ -282,7 +292,7 @@ def card_edit(request: HttpRequest, slug: str, card_id: int) -> HttpResponse:
             messages.error(request, str(error))
             return _render_deck(request, deck, status=400)
         messages.success(request, "Card saved: everyone studying this deck sees the new text.")
-        return redirect("deck_detail", deck.slug)
+        return redirect(safe_next(request) or reverse("deck_detail", args=[deck.slug]))
     return _render_card_form(request, deck, form, card)
 
 
@@ -319,8 +329,50 @@ def card_move(request: HttpRequest, slug: str, card_id: int) -> HttpResponse:
 @require_POST
 def card_retire(request: HttpRequest, slug: str, card_id: int) -> HttpResponse:
     return _card_action(
-        request, slug, card_id, "edit", lambda c: decks.retire_card(card=c), "Card retired; its history is kept."
+        request,
+        slug,
+        card_id,
+        "edit",
+        lambda c: decks.retire_card(card=c),
+        "Card retired; its history is kept. Retired cards can be restored from the end of this page.",
     )
+
+
+@login_required
+@require_POST
+def card_restore(request: HttpRequest, slug: str, card_id: int) -> HttpResponse:
+    return _card_action(
+        request, slug, card_id, "edit", lambda c: decks.restore_card(card=c), "Card restored: it is studied again."
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deck_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    """A page that says what deleting the deck loses (its cards, the learners' progress on them), whose form deletes
+    it; refused while a group shares it."""
+    deck = deck_to_delete(request.user, slug)
+    cards = deck.cards.order_by("retired", "position", "id")
+    learners = Progress.objects.filter(card__deck=deck).values("user_id").distinct().count()
+    others = Progress.objects.filter(card__deck=deck).exclude(user=request.user).values("user_id").distinct().count()
+    shares = list(deck.shares.select_related("group").order_by("group__name"))
+    context = {
+        "deck": deck,
+        "cards": list(cards[:50]),
+        "card_count": cards.count(),
+        "learners": learners,
+        "others": others,
+        "shares": shares,
+    }
+    if request.method == "POST":
+        try:
+            decks.delete_deck(deck=deck)
+        except decks.DeckError as error:
+            messages.error(request, str(error))
+            return render(request, "decks/deck_delete.html", context, status=400)
+        messages.success(request, f"Deleted “{deck.title}” and its {context['card_count']} cards.")
+        return redirect("deck_list")
+    return render(request, "decks/deck_delete.html", context)
 
 
 @login_required

@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils.text import slugify
 
 from accounts.models import Membership, StudyGroup, User
@@ -175,6 +175,33 @@ def retire_card(*, card: Card) -> Card:
     card.retired = True
     card.save(update_fields=["retired", "updated_at"])
     return card
+
+
+@transaction.atomic
+def restore_card(*, card: Card) -> Card:
+    """Bring a retired card back: learners keep the progress they had on it."""
+    card = Card.objects.select_for_update().get(id=card.id)
+    if not card.retired:
+        raise DeckError("This card is not retired.")
+    card.retired = False
+    card.save(update_fields=["retired", "updated_at"])
+    return card
+
+
+@transaction.atomic
+def delete_deck(*, deck: Deck) -> None:
+    """Delete an own deck, its cards and everyone's progress and reviews of them. Refused while a group shares it
+    (its members study it), and when its exam questions are in someone's quiz results (which keep them)."""
+    deck = Deck.objects.select_for_update().get(id=deck.id)
+    if deck.shares.exists():
+        raise DeckError("A group studies this deck: stop sharing it first, then delete it.")
+    try:
+        with transaction.atomic():
+            deck.delete()
+    except ProtectedError:
+        raise DeckError(
+            "Its exam questions are in quiz results that learners keep, so it cannot be deleted: retire its cards."
+        ) from None
 
 
 @transaction.atomic

@@ -32,7 +32,7 @@ from accounts.models import Membership, StudyGroup, User
 from cards import sm2
 from cards.editions import current_edition, edition_q, sections_of
 from cards.models import Card, Consideration, Deck, DeckShare, Edition, LeechReport, Progress, Review, Section
-from cards.reviews import Scope, build_queue, today_for
+from cards.reviews import Scope, build_queue, studied_decks, today_for
 
 MATURE_INTERVAL = 21
 PASSING_GRADE = 3
@@ -298,6 +298,68 @@ class HomeOverview:
     streak: Streak
     overall: Readiness
     totals: CardCounts = field(default_factory=CardCounts)
+    decks: list[DeckRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DeckRow:
+    """A deck in the learner's queue, with what it brings: cards due now, new cards in today's queue, and new
+    cards still waiting (never started, not suspended)."""
+
+    deck: Deck
+    mine: bool
+    groups: list[str]  # the learner's groups that share it
+    cards: int = 0
+    due: int = 0
+    new_today: int = 0
+    new_waiting: int = 0
+
+    @property
+    def official(self) -> bool:
+        return self.deck.owner_id is None
+
+
+def studied_deck_rows(user: User, today: date, new_today_ids: list[int]) -> list[DeckRow]:
+    """Four queries, however many decks: the decks, the groups sharing them, their cards, their due cards."""
+    decks = list(studied_decks(user).order_by(F("owner_id").asc(nulls_first=True), "title", "id"))
+    ids = [deck.id for deck in decks]
+    groups: dict[int, list[str]] = {}
+    shares = DeckShare.objects.filter(deck_id__in=ids, group__memberships__user=user).order_by("group__name")
+    for deck_id, name in shares.values_list("deck_id", "group__name"):
+        groups.setdefault(deck_id, []).append(name)
+    started = Progress.objects.filter(user=user).filter(Q(due__isnull=False) | Q(suspended=True)).values("card_id")
+    cards = {
+        row["deck_id"]: row
+        for row in Card.objects.filter(deck_id__in=ids, retired=False)
+        .order_by()
+        .values("deck_id")
+        .annotate(
+            n=Count("id"),
+            waiting=Count("id", filter=~Q(id__in=started)),
+            today=Count("id", filter=Q(id__in=new_today_ids)),
+        )
+    }
+    due = dict(
+        Progress.objects.filter(user=user, due__lte=today, suspended=False, card__deck_id__in=ids, card__retired=False)
+        .exclude(buried_until__gt=today)
+        .order_by()
+        .values("card__deck_id")
+        .annotate(n=Count("id"))
+        .values_list("card__deck_id", "n")
+    )
+    empty = {"n": 0, "waiting": 0, "today": 0}
+    return [
+        DeckRow(
+            deck=deck,
+            mine=deck.owner_id == user.id,
+            groups=groups.get(deck.id, []),
+            cards=cards.get(deck.id, empty)["n"],
+            due=due.get(deck.id, 0),
+            new_today=cards.get(deck.id, empty)["today"],
+            new_waiting=cards.get(deck.id, empty)["waiting"],
+        )
+        for deck in decks
+    ]
 
 
 def home_overview(user: User, now: datetime) -> HomeOverview:
@@ -330,6 +392,55 @@ def home_overview(user: User, now: datetime) -> HomeOverview:
         streak=streak_from(activity_by_day(user, today), today),
         overall=Readiness(totals.coverage, _total(retention.values(), Ratio())),
         totals=totals,
+        decks=studied_deck_rows(user, today, queue.new_ids),
+    )
+
+
+# --- the end of a review session ------------------------------------------------------------------------------
+
+ANSWER_SECONDS_CAP = 60  # a longer gap between two grades is a pause, counted as this (as Anki caps answer time)
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """Today's grades (daily review and re-drill; not practice), for the finished screen, and what comes next."""
+
+    reviews: int = 0
+    cards: int = 0
+    passed: int = 0  # graded 3 or more
+    seconds: int = 0  # the time between grades, each gap capped at ANSWER_SECONDS_CAP
+    next_due_count: int = 0  # cards due on the scope's next study day with due cards
+
+    @property
+    def accuracy(self) -> Ratio:
+        return Ratio(self.passed, self.reviews)
+
+    @property
+    def minutes(self) -> int:
+        return round(self.seconds / 60)
+
+
+def session_summary(user: User, queue, scope: Scope) -> SessionSummary:
+    """Two queries: today's grades, and the cards due on ``queue.next_due`` in this scope."""
+    rows = list(
+        Review.objects.filter(user=user, study_day=queue.today, undone_at__isnull=True)
+        .exclude(kind__in=(*Review.UNGRADED, Review.Kind.PRACTICE))
+        .order_by("reviewed_at", "id")
+        .values_list("card_id", "grade", "reviewed_at")
+    )
+    times = [at for _, _, at in rows]
+    seconds = sum(min((b - a).total_seconds(), ANSWER_SECONDS_CAP) for a, b in zip(times, times[1:], strict=False))
+    next_due_count = 0
+    if queue.next_due is not None:
+        next_due_count = Progress.objects.filter(
+            user=user, due=queue.next_due, suspended=False, card__in=scope.cards(user)
+        ).count()
+    return SessionSummary(
+        reviews=len(rows),
+        cards=len({card_id for card_id, _, _ in rows}),
+        passed=sum(grade >= PASSING_GRADE for _, grade, _ in rows),
+        seconds=round(seconds),
+        next_due_count=next_due_count,
     )
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cards import charts, scheduling, stats
-from cards.access import deck_for_user
+from cards.access import deck_for_user, may_edit_card
 from cards.deck_forms import form_errors
 from cards.editions import edition_q, offers_current_edition
 from cards.forms import CardActionForm, GradeForm, MoreForm
@@ -130,6 +130,10 @@ def _render_review(
         "buttons": scheduling.review_buttons(request.user, queue) if reveal else [],
         "review_url": _review_url(scope),
     }
+    if queue.card is not None:
+        context["may_edit"] = may_edit_card(request.user, queue.card)
+    else:
+        context["summary"] = stats.session_summary(request.user, queue, scope)
     return render(request, template, context, status=status)
 
 

@@ -4,6 +4,7 @@ import re
 
 from django import forms
 
+from cards.deck_forms import LINK_ERROR, LINK_INPUT
 from cards.models import Consideration, Section
 
 ID_RE = re.compile(r"[0-9]{1,18}")  # ASCII digits only: str.isdigit() also accepts '²', which int() refuses
@@ -43,7 +44,13 @@ class QuestionForm(forms.Form):
     stem = forms.CharField(
         max_length=1000, widget=forms.Textarea(attrs={"rows": 4}), help_text="The scenario and the question. Markdown."
     )
-    link = forms.URLField(max_length=500, assume_scheme="https", help_text="The page that decides the question.")
+    link = forms.URLField(
+        max_length=500,
+        assume_scheme="https",
+        widget=LINK_INPUT,
+        error_messages={"invalid": LINK_ERROR},
+        help_text="The page that decides the question (https:// is added if you leave it out).",
+    )
 
     def __init__(self, *args, considerations, **kwargs) -> None:
         super().__init__(*args, **kwargs)

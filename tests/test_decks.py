@@ -110,7 +110,7 @@ def test_bad_deck_forms_get_a_400_and_create_nothing(owner_client, url, data, me
     [
         ({"front": "x" * 1001, "back": "b"}, "at most 1000 characters"),
         ({"front": "f", "back": "x" * 4001}, "at most 4000 characters"),
-        ({"front": "f", "back": "b", "link": "javascript:alert(1)"}, "Enter a valid URL"),
+        ({"front": "f", "back": "b", "link": "javascript:alert(1)"}, "Enter a web address"),
         ({"front": "f", "back": "b", "consideration": "999999"}, "Select a valid choice"),
         ({"front": "", "back": "b"}, "This field is required"),
     ],
@@ -157,7 +157,7 @@ def test_live_preview_returns_the_sanitised_fragment(owner_client):
 def test_the_card_form_textareas_post_to_the_preview_as_you_type(owner_client, deck):
     html = owner_client.get(reverse("card_create", args=[deck.slug])).content.decode()
     assert html.count(f'hx-post="{reverse("card_preview")}"') == 3
-    assert 'hx-trigger="keyup changed delay:300ms"' in html
+    assert 'hx-trigger="input changed delay:300ms"' in html
 
 
 def test_preview_button_without_javascript_renders_the_whole_page_and_saves_nothing(owner_client, deck):

@@ -36,6 +36,7 @@ POSTED = {
     "deck_create": (), "card_preview": (), "deck_edit": ("deck",), "deck_clone": ("deck",), "deck_share": ("deck",),
     "deck_unshare": ("deck",), "card_create": ("deck",), "card_edit": ("deck", "card"), "card_move": ("deck", "card"),
     "card_retire": ("deck", "card"), "card_suspend": ("deck", "card"), "card_unsuspend": ("deck", "card"),
+    "card_restore": ("deck", "card"), "deck_delete": ("deck",),
     "deck_grade": ("deck",), "deck_undo": ("deck",),
     "group_create": (), "group_join": ("token",), "group_edit": ("group",), "group_delete": ("group",),
     "group_invite": ("group",), "group_invite_disable": ("group",), "group_transfer": ("group",),

@@ -138,6 +138,12 @@ MATRIX = [
     ),
     row("card_move", "deck.slug", "card.id", method="post", data={"direction": "down"}, expect=(L, 404, 403, 302, 302)),
     row("card_retire", "deck.slug", "card.id", method="post", expect=(L, 404, 403, 302, 302)),
+    row("card_restore", "deck.slug", "card.id", method="post", expect=(L, 404, 403, 400, 400)),  # not retired
+    # Deleting a deck: only its owner knows the page exists; a deck a group shares is refused (400).
+    row("deck_delete", "deck.slug", expect=(L, 404, 404, 404, 200)),
+    row("deck_delete", "deck.slug", method="post", expect=(L, 404, 404, 404, 400)),
+    row("deck_delete", "public_deck.slug", expect=(L, 404, 404, 404, 200)),
+    row("deck_delete", "private_deck.slug", method="post", expect=(L, 404, 404, 404, 302)),
     row("card_suspend", "deck.slug", "card.id", method="post", expect=(L, 404, 302, 302, 302)),
     row("card_unsuspend", "deck.slug", "card.id", method="post", expect=(L, 404, 302, 302, 302)),
     # Groups

@@ -1,5 +1,6 @@
 // Keyboard shortcuts for the review screen. Every action is also a real link or form, so this file only clicks
-// what is already on the page: Space/Enter shows the answer, 0-5 (or 1-4 with four buttons) grade, U undoes.
+// what is already on the page: Space/Enter shows the answer, 0-5 (or 1-4 with four buttons) grade, U undoes,
+// I opens the card's history and E its editor (for a card the learner may change).
 (function () {
   "use strict";
 
@@ -14,6 +15,7 @@
     if (/^[0-5]$/.test(key)) return panel.querySelector('button[name="quality"][data-key="' + key + '"]');
     if (key === "u" || key === "U") return panel.querySelector("#undo");
     if (key === "i" || key === "I") return panel.querySelector("#card-info-link");
+    if (key === "e" || key === "E") return panel.querySelector("#edit-card-link");
     return null;
   }
 
@@ -117,5 +119,59 @@
         if (target) target.click();
       }
     }
+  });
+})();
+
+// The deck page: after an action on a card row (move, suspend, retire, restore) htmx replaces the whole list, which
+// would drop the keyboard focus to the top of the page. Keep it on the same control of the same row (Up stays on Up,
+// Suspend moves to Unsuspend, Retire to the retired card's Restore), else on the row, else on a neighbour.
+(function () {
+  "use strict";
+
+  var pending = null;
+  var OPPOSITE = { suspend: "unsuspend", unsuspend: "suspend", retire: "restore", restore: "retire" };
+
+  function focusable(element) {
+    if (!element.matches("a, button, input, select, textarea")) element.setAttribute("tabindex", "-1");
+    return element;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    var row = form && form.closest && form.closest("#card-list .card-row");
+    if (!row) return;
+    var neighbour = row.nextElementSibling || row.previousElementSibling;
+    var direction = form.querySelector('input[name="direction"]');
+    pending = {
+      row: row.id,
+      neighbour: neighbour && neighbour.id,
+      direction: direction ? direction.value : null,
+      action: form.getAttribute("action"),
+    };
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!pending || !event.target || event.target.id !== "card-list") return;
+    var state = pending;
+    pending = null;
+    var row = document.getElementById(state.row);
+    var target = null;
+    if (row) {
+      if (state.direction) {
+        var input = row.querySelector('input[name="direction"][value="' + state.direction + '"]');
+        target = input && input.form.querySelector("button");
+      }
+      if (!target) {
+        var toggled = state.action.replace(/\/(unsuspend|suspend|retire|restore)\/$/, function (match, verb) {
+          return "/" + OPPOSITE[verb] + "/";
+        });
+        target = row.querySelector('form[action="' + state.action + '"] button, form[action="' + toggled + '"] button');
+      }
+      if (!target) target = focusable(row);
+    } else {
+      var neighbour = state.neighbour && document.getElementById(state.neighbour);
+      target = focusable(neighbour || event.target.querySelector("h2"));
+    }
+    target.focus();
   });
 })();

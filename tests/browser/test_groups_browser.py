@@ -40,12 +40,15 @@ def test_owner_invites_a_newcomer_who_signs_up_studies_the_shared_deck_and_shows
     link = owner.input_value("#invite-link")
     assert "/groups/join/" in link
 
-    # The newcomer, in another browser context: the link leads to log in, then to sign up, then back to the group.
+    # The newcomer, in another browser context: the link leads to a login page that names the group; the header's
+    # Sign up (the most visible control) keeps the invite, and after signing up they land on the join page.
     guest = new_page()
     guest.goto(link)
     guest.wait_for_url("**/accounts/login/**")
-    guest.click("a:has-text('Create an account')")
+    assert "Exam crew" in guest.inner_text("main")
+    guest.click(".topbar a:has-text('Sign up')")
     guest.wait_for_url("**/accounts/signup/**")
+    assert "Exam crew" in guest.inner_text("main")
     guest.fill("input[name=username]", "newcomer")
     guest.fill("input[name=email]", "newcomer@example.com")
     guest.fill("input[name=password1]", "another long phrase")

@@ -43,6 +43,7 @@ def test_five_cards_by_keyboard_only_with_an_undo_reach_the_finished_screen(new_
         assert_not_reloaded(page)
     page.wait_for_selector(".finished")
     assert "All done for now" in page.inner_text("#card-panel")
+    assert "5 grades of 5 cards" in page.inner_text(".session-summary")
     assert len(set(fronts)) == 5
     assert Review.objects.filter(user=learner_with_deck, undone_at__isnull=True).count() == 5
 
@@ -82,3 +83,22 @@ def test_reviewing_works_with_javascript_off(browser, live_server, learner_with_
         assert not Review.objects.filter(undone_at__isnull=True).exists()
     finally:
         context.close()
+
+
+def test_key_e_opens_the_editor_of_ones_own_card_and_saving_comes_back_to_it(new_page, db):
+    from cards.models import Card, Deck
+
+    user = User.objects.create_user("writer", password="a long pass phrase")
+    deck = Deck.objects.create(title="Mine", slug="mine", owner=user)
+    card = Card.objects.create(deck=deck, front="Wrongly written?", back="Yes.", position=1)
+    page = new_page()
+    log_in(page, "writer", "a long pass phrase")
+    page.goto("/review/")
+    page.wait_for_selector("#show-answer")
+    page.keyboard.press("e")
+    page.wait_for_url(f"**/decks/mine/cards/{card.id}/edit/**")
+    page.fill("textarea[name=front]", "Rightly written?")
+    page.click("button[name=save]")
+    page.wait_for_url("**/review/?card=*")
+    assert page.inner_text(".front") == "Rightly written?"
+    assert page.console_errors == []
