@@ -27,9 +27,7 @@ def card_browser(request: HttpRequest) -> HttpResponse:
     editable = set(
         with_access(studied_decks(request.user), request.user).filter(edits=True).values_list("id", flat=True)
     )
-    practice_ids = list(
-        cards.filter(my_due__isnull=False, my_suspended=False).values_list("id", flat=True)[:PRACTICE_MAX]
-    )
+    practice_ids = list(cards.filter(my_suspended=False).values_list("id", flat=True)[:PRACTICE_MAX])
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -1,4 +1,5 @@
-"""Practice: extra rounds over chosen considerations' seen cards that leave the SM-2 schedule alone.
+"""Practice: extra rounds over chosen considerations' seen cards (or cards chosen in the card browser) that leave
+the SM-2 schedule alone.
 
 Grades are logged as reviews of kind "practice" (so undo and the activity figures see them), written here through
 the same before-state helper as the daily queue's grades; the due day, the SM-2 fields and the daily limits are
@@ -104,14 +105,15 @@ def build_practice_queue(
     names the cards themselves (a filter of the card browser), in that order.
     """
     today = today_for(user, now)
-    if card_ids is not None:
-        seen = set(
+    if card_ids is not None:  # new cards too: a practice grade does not start them
+        chosen = set(
             Scope()
             .cards(user)
-            .filter(id__in=card_ids, progress__user=user, progress__due__isnull=False, progress__suspended=False)
+            .filter(id__in=card_ids)
+            .exclude(progress__user=user, progress__suspended=True)
             .values_list("id", flat=True)
         )
-        session = [card_id for card_id in dict.fromkeys(card_ids) if card_id in seen]
+        session = [card_id for card_id in dict.fromkeys(card_ids) if card_id in chosen]
     elif extra:
         session = extra_session(user, extra, today)
     else:
@@ -199,8 +201,10 @@ def record_practice(
         if (progress.version if progress else 0) != version:
             return Outcome(recorded=False, notice=STALE_NOTICE)
         queue = build_practice_queue(user, section, consideration_ids, now, extra=extra, card_ids=card_ids)
-        if progress is None or not queue.includes(card.id):
+        if not queue.includes(card.id):
             return Outcome(recorded=False, notice=PRACTICE_GONE_NOTICE)
+        if progress is None:  # a new card of the card browser's practice: it stays new (no due day)
+            progress = Progress.objects.create(user=user, card=card)
         before = state_before(progress)
         progress.review_count += 1
         progress.last_reviewed_at = now

@@ -10,6 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from cards.models import Progress, Review
+from cards.reviews import Scope, build_queue
 from tests.factories import (
     CardFactory,
     ConsiderationFactory,
@@ -138,10 +139,11 @@ def test_the_page_costs_the_same_queries_for_3_and_120_cards(learner_client, lea
     assert response.context["page"].number == 2 and len(response.context["page"].object_list) == 50
 
 
-def test_practising_a_filter_takes_its_started_cards_and_leaves_the_schedule_alone(learner, learner_client, shelf):
+def test_practising_a_filter_leaves_the_schedule_alone_and_new_cards_new(learner, learner_client, shelf):
     html = learner_client.get(reverse("card_browser"), {"q": "dataflow"}).content.decode()
+    ids = [shelf["dataflow"].id, shelf["own"].id]
+    assert f'href="{reverse("cards_practice", args=[ids])}"' in html and "Practise these 2" in html
     url = reverse("cards_practice", args=[[shelf["dataflow"].id]])
-    assert f'href="{url}"' in html and "Practise 1 of them" in html  # the own card is new: not practised
     page = learner_client.get(url)
     assert page.status_code == 200 and page.context["queue"].card == shelf["dataflow"]
     before = Progress.objects.get(user=learner, card=shelf["dataflow"])
@@ -151,6 +153,12 @@ def test_practising_a_filter_takes_its_started_cards_and_leaves_the_schedule_alo
     after = Progress.objects.get(user=learner, card=shelf["dataflow"])
     assert (after.due, after.interval, after.easiness) == (before.due, before.interval, before.easiness)
     assert Review.objects.get(user=learner).kind == "practice"
+    # A new card practised stays new: it still comes as a new card in the daily review.
+    own = shelf["own"]
+    grade = reverse("cards_practice_grade", args=[[own.id]])
+    assert learner_client.post(grade, {"card": own.id, "version": 0, "quality": 4}).status_code == 302
+    assert Progress.objects.get(user=learner, card=own).due is None
+    assert own.id in build_queue(learner, Scope(), NOON).new_ids
 
 
 def test_practising_cards_of_someone_elses_deck_finds_nothing(learner_client, outsider):
