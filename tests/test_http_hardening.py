@@ -157,3 +157,20 @@ def test_production_refuses_to_start_with_a_weak_key_and_starts_with_a_strong_on
         assert "DJANGO_SECRET_KEY is too weak" in result.stderr
     result = _start(secrets.token_urlsafe(50))
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("/browse/?q=x", True),
+        ("0", False),
+        ("home", False),
+        ("//evil.example/", False),
+        ("https://evil.example/", False),
+    ],
+)
+def test_next_is_kept_only_as_a_path_on_this_site(rf, value, kept):
+    """A bare word would be taken by ``redirect`` for a view name (a 500), a host for somewhere else."""
+    from pmle.nexturl import safe_next
+
+    assert safe_next(rf.post("/", {"next": value})) == (value if kept else None)
