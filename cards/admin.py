@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import models
+from django.http import HttpResponse
 from django.utils import timezone
 
+from cards import deckio
 from cards.models import (
     Card,
     Consideration,
@@ -81,6 +83,16 @@ class CardAdmin(admin.ModelAdmin):
     raw_id_fields = ("consideration", "carried_from")
     readonly_fields = ("key", "updated_at", "version")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["export_json"]
+
+    @admin.action(description="Export the selected cards as a deck file (JSON)")
+    def export_json(self, request, queryset) -> HttpResponse:
+        """The selected cards in the deck file format any deck imports (Decks › Import cards from a file)."""
+        selection = Deck(title="Cards exported from admin", description=f"{queryset.count()} selected cards")
+        cards = queryset.select_related("consideration__objective__section__edition").order_by("deck", "position")
+        response = HttpResponse(deckio.to_json(selection, cards), content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="cards.json"'
+        return response
 
     def save_model(self, request, obj: Card, form, change: bool) -> None:
         # An admin's edit of the text wins over later file loads (see README: "Content: the official deck").

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:slug>/unshare/", deck_views.deck_unshare, name="deck_unshare"),
     path("<slug:slug>/export.json", transfer_views.deck_export, {"fmt": "json"}, name="deck_export_json"),
     path("<slug:slug>/export.csv", transfer_views.deck_export, {"fmt": "csv"}, name="deck_export_csv"),
+    path("<slug:slug>/export.apkg", transfer_views.deck_export, {"fmt": "apkg"}, name="deck_export_apkg"),
     path("<slug:slug>/import/", transfer_views.deck_import, name="deck_import"),
     path("<slug:slug>/import/confirm/", transfer_views.deck_import_confirm, name="deck_import_confirm"),
     path("<slug:slug>/cards/new/", deck_views.card_create, name="card_create"),

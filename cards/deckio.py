@@ -123,7 +123,8 @@ class Row:
 @dataclass
 class Parsed:
     rows: list[Row] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # any of these, and nothing is imported
+    left_out: list[str] = field(default_factory=list)  # what the format had that cards cannot hold (Anki), by note
 
 
 @dataclass
@@ -210,7 +211,7 @@ def _validate(where: str, raw: dict, considerations: Considerations) -> tuple[Ro
     return row, []
 
 
-def _check_all(items: list[tuple[str, dict]], considerations: Considerations) -> Parsed:
+def check_items(items: list[tuple[str, dict]], considerations: Considerations) -> Parsed:
     if len(items) > MAX_CARDS:
         raise FileError(f"The file has {len(items):,} cards; at most {MAX_CARDS:,} are imported at once.")
     if not items:
@@ -242,7 +243,7 @@ def read_json(text: str, considerations: Considerations) -> Parsed:
     cards = data.get("cards")
     if not isinstance(cards, list) or not all(isinstance(c, dict) for c in cards):
         raise FileError('The deck file needs "cards": a list of cards.')
-    return _check_all([(f"card {n}", c) for n, c in enumerate(cards, start=1)], considerations)
+    return check_items([(f"card {n}", c) for n, c in enumerate(cards, start=1)], considerations)
 
 
 def read_csv(text: str, considerations: Considerations) -> Parsed:
@@ -272,6 +273,6 @@ def read_csv(text: str, considerations: Considerations) -> Parsed:
             items.append((f"row {line}", dict(zip(header, values, strict=False))))
     except csv.Error as error:
         raise FileError(f"The CSV cannot be read near row {reader.line_num}: {error}.") from None
-    parsed = _check_all(items, considerations)
+    parsed = check_items(items, considerations)
     parsed.problems = sorted(extra + parsed.problems, key=lambda p: int(p.split(":")[0].removeprefix("row ")))
     return parsed

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from accounts.models import User
-from cards import deckio
+from cards import anki, deckio
 from cards.decks import DeckError
 from cards.editions import current_edition
 from cards.loader import with_html
@@ -39,16 +39,26 @@ def considerations_for(user: User) -> deckio.Considerations:
 
 
 def read_file(name: str, data: bytes, user: User) -> deckio.Parsed:
-    """A JSON or CSV file (by its content: a JSON deck file starts with '{'), read and validated.
+    """A deck file read and validated, its format told by its content: an Anki package (a zip), a JSON deck file
+    (starts with '{'), Anki's text export (starts with '#separator:' or '#html:'), else CSV.
 
     Raises ``deckio.FileError`` for a file that cannot be read at all.
     """
-    text = deckio.decode(data)
     considerations = considerations_for(user)
-    if text.lstrip().startswith("{") or name.lower().endswith(".json"):
-        parsed = deckio.read_json(text, considerations)
+    left_out: list[str] = []
+    if data[:4] == b"PK\x03\x04" or name.lower().endswith((".apkg", ".colpkg")):
+        items, left_out = anki.read_apkg(data)
+        parsed = deckio.check_items(items, considerations)
     else:
-        parsed = deckio.read_csv(text, considerations)
+        text = deckio.decode(data)
+        if text.lstrip().startswith("{") or name.lower().endswith(".json"):
+            parsed = deckio.read_json(text, considerations)
+        elif text.startswith(("#separator:", "#html:")):
+            items, left_out = anki.read_text_export(text)
+            parsed = deckio.check_items(items, considerations)
+        else:
+            parsed = deckio.read_csv(text, considerations)
+    parsed.left_out = left_out
     for row in parsed.rows:
         if not row.key:
             row.key = "q-" + hashlib.sha256(row.front.encode()).hexdigest()[:16]

@@ -4,6 +4,7 @@ deck the user may edit. The file formats are cards/deckio.py; the writing is car
 from __future__ import annotations
 
 import secrets
+from base64 import b64decode, b64encode
 
 from django import forms
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cards import deckio, imports
+from cards import anki, deckio, imports
 from cards.access import deck_for_user
 from cards.decks import DeckError
 from cards.models import Deck
@@ -22,7 +23,10 @@ SHOWN = 50  # problems and changes listed on the page; the counts cover all
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="A deck file exported from here (.json) or a spreadsheet saved as CSV.")
+    file = forms.FileField(
+        help_text="A deck file from here (.json), a spreadsheet saved as CSV, an Anki package (.apkg) or Anki's "
+        "'Notes in Plain Text' export."
+    )
 
 
 @login_required
@@ -32,6 +36,8 @@ def deck_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     cards = deck.cards.select_related("consideration__objective__section__edition").order_by("position", "id")
     if fmt == "json":
         response = HttpResponse(deckio.to_json(deck, cards), content_type="application/json; charset=utf-8")
+    elif fmt == "apkg":
+        response = HttpResponse(anki.to_apkg(deck, cards), content_type="application/octet-stream")
     else:
         response = HttpResponse(deckio.to_csv(cards), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{deck.slug}.{fmt}"'
@@ -64,9 +70,10 @@ def deck_import(request: HttpRequest, slug: str) -> HttpResponse:
         context |= {"problems": parsed.problems[:SHOWN], "problem_count": len(parsed.problems)}
         return render(request, "decks/import.html", context, status=400)
     token = secrets.token_urlsafe(16)
-    request.session[_session_key(deck)] = {"token": token, "name": upload.name, "text": deckio.decode(data)}
+    request.session[_session_key(deck)] = {"token": token, "name": upload.name, "data": b64encode(data).decode()}
     change = imports.plan(deck, parsed.rows)
-    context |= {"plan": change, "token": token, "name": upload.name}
+    context |= {"plan": change, "token": token, "name": upload.name, "left_out": parsed.left_out[:SHOWN]}
+    context["more_left_out"] = len(parsed.left_out) - SHOWN
     context |= {"added": change.added[:SHOWN], "updated": change.updated[:SHOWN]}
     context |= {"more_added": len(change.added) - SHOWN, "more_updated": len(change.updated) - SHOWN}
     return render(request, "decks/import_preview.html", context)
@@ -82,7 +89,7 @@ def deck_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "That import was already done or has expired: choose the file again.")
         return redirect("deck_import", deck.slug)
     try:
-        parsed = imports.read_file(pending["name"], pending["text"].encode(), request.user)
+        parsed = imports.read_file(pending["name"], b64decode(pending["data"]), request.user)
     except deckio.FileError as error:  # only if the taxonomy changed in between
         messages.error(request, str(error))
         return redirect("deck_import", deck.slug)

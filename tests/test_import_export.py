@@ -217,3 +217,112 @@ def test_a_clone_keeps_the_tags(learner, my_deck):
 def test_the_official_deck_files_carry_their_tags(official_deck):
     tagged = Card.objects.filter(deck__edition__year=2024).exclude(tags="")
     assert tagged.count() == Deck.objects.get(edition__year=2024).cards.count()
+
+
+# --- Anki ---------------------------------------------------------------------------------------------------------
+
+
+def open_with_anki(data: bytes, tmp_path) -> list[tuple[list[str], list[str]]]:
+    """The notes of a package as Anki itself reads them: (fields, tags) each."""
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    package = tmp_path / "deck.apkg"
+    package.write_bytes(data)
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions()))
+        assert col.card_count() == len(col.find_notes(""))  # one card a note
+        return [(list(col.get_note(n).fields), list(col.get_note(n).tags)) for n in sorted(col.find_notes(""))]
+    finally:
+        col.close()
+
+
+def test_the_anki_package_opens_in_anki_with_every_card_its_text_and_tags(learner_client, my_deck, tmp_path):
+    response = learner_client.get(reverse("deck_export_apkg", args=[my_deck.slug]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{my_deck.slug}.apkg"'
+    notes = open_with_anki(response.content, tmp_path)
+    assert len(notes) == 2  # the retired card is left out
+    fronts = [fields[0] for fields, _ in notes]
+    assert "<p>What is <em>Vertex AI Feature Store</em>?</p>" in fronts
+    tags = {fields[0]: sorted(tags) for fields, tags in notes}
+    assert tags["<p>What is <em>Vertex AI Feature Store</em>?</p>"] == [
+        "feature-store", "pmle::2024::3.4.2", "vertex-ai"
+    ]  # fmt: skip
+    assert all("A managed feature store." in fields[1] or "<p>B</p>" in fields[1] for fields, _ in notes)
+
+
+def test_an_anki_package_from_here_imports_back_exactly(learner, learner_client, my_deck):
+    exported = learner_client.get(reverse("deck_export_apkg", args=[my_deck.slug])).content
+    copy = DeckFactory(owner=learner, title="From Anki")
+    assert upload(learner_client, copy, "mine.apkg", exported).status_code == 200
+    confirm(learner_client, copy)
+    active = [row for row in snapshot(my_deck) if not row[6]]
+    assert [row[:6] for row in snapshot(copy)] == [row[:6] for row in active]
+
+
+def test_a_foreign_anki_package_imports_its_basic_notes_and_lists_what_it_leaves_out(learner_client, my_deck):
+    import tempfile
+    from pathlib import Path
+
+    import genanki
+
+    basic = genanki.Model(
+        1_234_567, "Basic", fields=[{"name": "Front"}, {"name": "Back"}],
+        templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{Back}}"}],
+    )  # fmt: skip
+    deck = genanki.Deck(7_654_321, "Someone's deck")
+    front, back = (
+        "Which <b>TPU</b> topology?<br>v5e",
+        'See <a href="https://cloud.google.com/tpu">TPU</a><img src="p.png">',
+    )
+    deck.add_note(genanki.Note(model=basic, fields=[front, back], tags=["TPU", "hardware"], guid="g1"))
+    deck.add_note(genanki.Note(model=genanki.CLOZE_MODEL, fields=["{{c1::Vertex AI}} hosts models", ""], guid="g2"))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "theirs.apkg"
+        genanki.Package(deck).write_to_file(str(path))
+        data = path.read_bytes()
+    preview = upload(learner_client, my_deck, "theirs.apkg", data)
+    html = preview.content.decode()
+    assert preview.status_code == 200, html
+    assert "add <strong>1</strong> card" in html
+    assert "left out: only question-and-answer notes are imported" in html  # the cloze note, by note
+    assert "1 image(s) left out" in html
+    confirm(learner_client, my_deck)
+    card = my_deck.cards.get(key="anki-g1")
+    assert card.front == "Which **TPU** topology?\nv5e"
+    assert (card.back, card.tags) == ("See [TPU](https://cloud.google.com/tpu)", "hardware tpu")
+    # Imported again: matched by the note's id, nothing added.
+    upload(learner_client, my_deck, "theirs.apkg", data)
+    confirm(learner_client, my_deck)
+    assert my_deck.cards.filter(key="anki-g1").count() == 1
+
+
+def test_ankis_plain_text_export_imports(learner_client, my_deck):
+    text = (
+        "#separator:tab\n#html:true\n#tags column:3\nWhat is <i>Vertex AI</i>?\tGoogle's ML platform\tvertex Big::Tag\n"
+    )
+    html = upload(learner_client, my_deck, "notes.txt", text).content.decode()
+    assert "add <strong>1</strong> card" in html and "tags that are not lower-case words" in html
+    confirm(learner_client, my_deck)
+    card = my_deck.cards.get(front="What is *Vertex AI*?")
+    assert (card.back, card.tags) == ("Google's ML platform", "vertex")
+
+
+def test_a_damaged_anki_package_is_a_400(learner_client, my_deck):
+    response = upload(learner_client, my_deck, "broken.apkg", b"PK\x03\x04not really a zip")
+    assert response.status_code == 400 and "Anki could not open this package" in response.content.decode()
+
+
+def test_admin_exports_the_selected_cards_as_a_deck_file_that_imports(admin_client, learner, learner_client, my_deck):
+    chosen = list(my_deck.cards.filter(retired=False).order_by("position").values_list("id", flat=True))
+    response = admin_client.post(
+        reverse("admin:cards_card_changelist"), {"action": "export_json", "_selected_action": chosen}
+    )
+    assert response.status_code == 200 and response["Content-Disposition"] == 'attachment; filename="cards.json"'
+    data = json.loads(response.content)
+    assert [c["front"] for c in data["cards"]] == list(
+        my_deck.cards.filter(id__in=chosen).values_list("front", flat=True)
+    )
+    copy = DeckFactory(owner=learner, title="From admin")
+    assert upload(learner_client, copy, "cards.json", response.content).status_code == 200
