@@ -8,6 +8,7 @@ content tests both read the files through this module, so that what the tests ch
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import tomllib
 from collections import Counter
@@ -229,6 +230,52 @@ def count_table(cards: list[CardData], guide: Guide) -> str:
     if kinds:
         lines.append("Kinds: " + ", ".join(f"{k} {kinds[k]} ({kinds[k] / len(cards):.0%})" for k in KINDS))
     lines.append(f"Total: {len(cards)} cards")
+    return "\n".join(lines)
+
+
+# --- writing (manage.py dump_pmle) -------------------------------------------------------------------------------
+
+TRIPLE = "'" * 3
+
+
+def _basic(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def _literal(text: str, multiline: bool) -> str:
+    """A literal string where the text allows one (no triple quote, no control character, no quote at either end),
+    as the files are written by hand; a basic string with escapes otherwise."""
+    safe = TRIPLE not in text and not text.startswith("'") and not text.endswith("'")
+    safe = safe and all(c in "\n\t" or (ord(c) >= 32 and ord(c) != 127) for c in text)
+    if not safe:
+        return _basic(text)
+    if multiline or "\n" in text:
+        return f"{TRIPLE}\n{text}\n{TRIPLE}"
+    return f"{TRIPLE}{text}{TRIPLE}"
+
+
+def write_section(header: str, cards: list[tuple[str, CardData]]) -> str:
+    """A section file: ``header`` (comment lines), then each card, with a comment line where an objective starts.
+    ``cards`` are (objective heading, card) pairs in order."""
+    lines = [header.rstrip("\n"), ""]
+    objective = None
+    for heading, card in cards:
+        if heading != objective:
+            lines += [f"# {heading}", ""]
+            objective = heading
+        lines += ["[[card]]", f"key = {_basic(card.key)}", f"consideration = {_basic(card.consideration)}"]
+        if card.kind:
+            lines.append(f"kind = {_basic(card.kind)}")
+        if card.tags:
+            lines.append("tags = [" + ", ".join(_basic(t) for t in card.tags) + "]")
+        if card.carries:
+            lines.append(f"carries = {_basic(card.carries)}")
+        lines += [f"front = {_literal(card.front, False)}", f"back = {_literal(card.back, False)}"]
+        if card.explanation:
+            lines.append(f"explanation = {_literal(card.explanation, True)}")
+        if card.link:
+            lines.append(f"link = {_basic(card.link)}")
+        lines.append("")
     return "\n".join(lines)
 
 
