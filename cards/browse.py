@@ -17,7 +17,7 @@ from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from cards.models import Card
+from cards.models import Card, Progress
 from cards.reviews import CURRICULUM_ORDER, Scope, studied_decks
 
 MATURE_DAYS = 21
@@ -47,6 +47,11 @@ class BrowseForm(forms.Form):
     section = forms.ChoiceField(required=False, label="Exam section")
     tag = forms.CharField(max_length=50, required=False, label="Tag")
     state = forms.ChoiceField(choices=STATES, required=False, label="State")
+    flag = forms.ChoiceField(
+        choices=[("", "Any flag"), *[(str(v), label) for v, label in Progress.Flag.choices if v]],
+        required=False,
+        label="Flag",
+    )
     sort = forms.ChoiceField(choices=[(k, label) for k, (label, _) in SORTS.items()], required=False, label="Sort")
 
     def __init__(self, data, *, user: User) -> None:
@@ -114,6 +119,7 @@ def browse(user: User, data: dict) -> QuerySet[Card]:
             my_lapses=Coalesce(F("mine__lapses"), Value(0)),
             my_ease=F("mine__easiness"),
             my_suspended=Coalesce(F("mine__suspended"), Value(False)),
+            my_flag=Coalesce(F("mine__flag"), Value(0)),
         )
         .select_related("deck", "consideration__objective__section")
     )
@@ -127,6 +133,8 @@ def browse(user: User, data: dict) -> QuerySet[Card]:
         cards = cards.filter(consideration__objective__section__slug=data["section"])
     if data.get("tag"):
         cards = cards.filter(tag_q(data["tag"].strip().lower()))
+    if data.get("flag"):
+        cards = cards.filter(my_flag=int(data["flag"]))
     state = data.get("state")
     if state == "new":
         cards = cards.filter(my_due__isnull=True, my_suspended=False)

@@ -242,6 +242,17 @@ class Progress(models.Model):
     buried_until = models.DateField(
         null=True, blank=True, help_text="Left out of the queue before this study day (bury until tomorrow)."
     )
+
+    class Flag(models.IntegerChoices):
+        NONE = 0, "No flag"
+        RED = 1, "Red"
+        ORANGE = 2, "Orange"
+        GREEN = 3, "Green"
+        BLUE = 4, "Blue"
+
+    flag = models.PositiveSmallIntegerField(
+        choices=Flag.choices, default=Flag.NONE, help_text="A personal mark, seen only by this learner."
+    )
     # FSRS's memory state, kept while the learner schedules with FSRS (cards/fsrs_scheduler.py); empty otherwise.
     stability = models.FloatField(null=True, blank=True)
     difficulty = models.FloatField(null=True, blank=True)

@@ -169,3 +169,37 @@ def test_practising_cards_of_someone_elses_deck_finds_nothing(learner_client, ou
         reverse("cards_practice_grade", args=[[secret.id]]), {"card": secret.id, "version": 0, "quality": 4}
     )
     assert response.status_code == 404 and not Review.objects.exists()
+
+
+def test_a_flag_is_the_learners_own_and_filters_the_browser(learner, learner_client, member, shelf):
+    url = reverse("flag_card", args=[shelf["pubsub"].id])
+    back = reverse("card_browser") + "?q=pub"
+    response = learner_client.post(url, {"flag": "1", "next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    progress = Progress.objects.get(user=learner, card=shelf["pubsub"])
+    assert (progress.flag, progress.due) == (1, None)  # flagged, still new
+    assert found(learner_client, flag="1") == ["What does Pub/Sub do?"]
+    assert found(learner_client, flag="2") == []
+    assert not Progress.objects.filter(user=member).exists()  # nobody else's view changes
+    learner_client.post(url, {"flag": "0"})
+    assert found(learner_client, flag="1") == []
+
+
+@pytest.mark.parametrize("flag", ["5", "-1", "red", ""])
+def test_a_bad_flag_changes_nothing(learner, learner_client, shelf, flag):
+    response = learner_client.post(reverse("flag_card", args=[shelf["pubsub"].id]), {"flag": flag})
+    assert response.status_code == 302
+    assert not Progress.objects.filter(user=learner, card=shelf["pubsub"]).exists()
+
+
+def test_flagging_a_card_outside_ones_decks_is_a_404(learner_client, outsider):
+    secret = CardFactory(deck=DeckFactory(owner=outsider), consideration=None)
+    response = learner_client.post(reverse("flag_card", args=[secret.id]), {"flag": "1"})
+    assert response.status_code == 404 and not Progress.objects.filter(card=secret).exists()
+
+
+def test_next_outside_the_site_is_ignored(learner_client, shelf):
+    response = learner_client.post(
+        reverse("flag_card", args=[shelf["pubsub"].id]), {"flag": "2", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("card_browser")

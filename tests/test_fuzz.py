@@ -52,7 +52,7 @@ POSTED = {
     "section_card_action": ("section",), "deck_card_action": ("deck",), "spread_backlog": (), "vacations": (),
     "vacation_cancel": ("vacation",), "leech_report": ("card",), "refit_fsrs": (), "set_exam_date": (),
     "apply_plan": (), "deck_import": ("deck",), "deck_import_confirm": ("deck",), "delete_account": (),
-    "cards_practice_grade": ("ids",), "cards_practice_undo": ("ids",),
+    "cards_practice_grade": ("ids",), "cards_practice_undo": ("ids",), "flag_card": ("card",),
 }  # fmt: skip
 GET_ONLY = {
     "home", "healthz", "review", "section_review", "section_dashboard", "section_practice", "considerations_practice",
@@ -60,6 +60,7 @@ GET_ONLY = {
     "attempt_results", "deck_questions", "password_reset_done", "password_reset_complete", "password_change_done",
     "practice_ahead", "practice_failures", "leeches", "card_info", "plan", "favicon", "deck_export_json",
     "deck_export_csv", "my_data", "data_download", "card_browser", "cards_practice",
+    "deck_export_apkg",
 }  # fmt: skip
 
 FIELDS = [
@@ -70,7 +71,7 @@ FIELDS = [
     "new_cards_per_day", "max_reviews_per_day", "stem", "option_1", "correct_1", "why_1", "option_5", "next",
     "preview", "save", "add_another", "flag", "ids", "csrfmiddlewaretoken", "action", "days", "start", "end",
     "note", "exam_date", "plan_days_before", "own_new_share", "leech_threshold", "scheduler", "desired_retention",
-    "compact_grades", "tags", "token", "file", "q", "deck", "section", "tag", "state", "sort", "page",
+    "compact_grades", "tags", "token", "file", "q", "deck", "section", "tag", "state", "sort", "page", "flag",
 ]  # fmt: skip
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
 values = st.one_of(
@@ -190,7 +191,7 @@ PAGE_ARGS = {
     "considerations_practice": ["ids"], "deck_detail": ["deck"], "deck_review": ["deck"], "group_detail": ["group"],
     "attempt_question": ["attempt", "position"], "attempt_results": ["attempt"], "deck_questions": ["deck"],
     "card_info": ["card"], "deck_export_json": ["deck"], "deck_export_csv": ["deck"],
-    "cards_practice": ["ids"],
+    "cards_practice": ["ids"], "deck_export_apkg": ["deck"],
 }  # fmt: skip
 
 
