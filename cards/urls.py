@@ -40,6 +40,7 @@ urlpatterns = [
     path("practice/cards/<ids:cards>/grade/", views.practice_grade, name="cards_practice_grade"),
     path("practice/cards/<ids:cards>/undo/", views.practice_undo, name="cards_practice_undo"),
     path("browse/", browse_views.card_browser, name="card_browser"),
+    path("browse/bulk/", browse_views.bulk, name="card_bulk"),
     path("cards/<id:card_id>/flag/", browse_views.flag_card, name="flag_card"),
     path("practice/<ids:ids>/", views.practice, name="considerations_practice"),
     path("practice/<ids:ids>/grade/", views.practice_grade, name="considerations_practice_grade"),

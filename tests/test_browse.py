@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from cards.models import Progress, Review
+from cards.models import Card, Progress, Review
 from cards.reviews import Scope, build_queue
 from tests.factories import (
     CardFactory,
@@ -129,7 +129,7 @@ def test_a_bad_filter_is_a_400_that_names_it(learner_client, shelf, params):
 def test_the_page_costs_the_same_queries_for_3_and_120_cards(learner_client, learner, shelf, django_assert_num_queries):
     url = reverse("card_browser")
     learner_client.get(url)
-    with django_assert_num_queries(8) as small:
+    with django_assert_num_queries(9) as small:
         learner_client.get(url, {"q": "dataflow"})
     mine = DeckFactory(owner=learner, slug="many")
     for n in range(120):
@@ -188,7 +188,7 @@ def test_a_flag_is_the_learners_own_and_filters_the_browser(learner, learner_cli
 @pytest.mark.parametrize("flag", ["5", "-1", "red", ""])
 def test_a_bad_flag_changes_nothing(learner, learner_client, shelf, flag):
     response = learner_client.post(reverse("flag_card", args=[shelf["pubsub"].id]), {"flag": flag})
-    assert response.status_code == 302
+    assert response.status_code == 400 and "Choose a flag" in response.content.decode()
     assert not Progress.objects.filter(user=learner, card=shelf["pubsub"]).exists()
 
 
@@ -203,3 +203,83 @@ def test_next_outside_the_site_is_ignored(learner_client, shelf):
         reverse("flag_card", args=[shelf["pubsub"].id]), {"flag": "2", "next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("card_browser")
+
+
+# --- changes to many cards at once ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_cards(learner, shelf):
+    """Three cards of the learner's own deck "mine" (the shelf's own card and two more), and a second own deck."""
+    mine = shelf["own"].deck
+    more = [CardFactory(deck=mine, consideration=None, front=f"Vertex note {n}", back="Use Vertex AI.", position=n + 1)
+            for n in range(2)]  # fmt: skip
+    return [shelf["own"], *more], DeckFactory(owner=learner, title="Other", slug="other")
+
+
+def bulk(client, ids, **data):
+    return client.post(reverse("card_bulk"), {"card": ids, "next": "/browse/?deck=mine", **data})
+
+
+def test_a_tag_is_added_to_and_removed_from_the_chosen_cards(learner_client, own_cards):
+    cards, _ = own_cards
+    ids = [c.id for c in cards[1:]]
+    response = bulk(learner_client, ids, action="tag", tag="Vertex-AI")
+    assert response.status_code == 302 and response["Location"] == "/browse/?deck=mine"
+    assert [c.tags for c in Card.objects.filter(id__in=ids)] == ["vertex-ai", "vertex-ai"]
+    assert Card.objects.get(id=cards[0].id).tags == "dataflow"  # not chosen
+    bulk(learner_client, ids, action="untag", tag="vertex-ai")
+    assert set(Card.objects.filter(id__in=ids).values_list("tags", flat=True)) == {""}
+
+
+def test_cards_move_to_the_end_of_another_deck_and_retire(learner_client, own_cards):
+    cards, other = own_cards
+    CardFactory(deck=other, consideration=None, position=7)
+    bulk(learner_client, [cards[1].id, cards[2].id], action="move", deck="other")
+    assert list(other.cards.order_by("position").values_list("position", flat=True)) == [7, 8, 9]
+    bulk(learner_client, [cards[1].id], action="retire")
+    assert Card.objects.get(id=cards[1].id).retired
+
+
+def test_find_and_replace_shows_its_changes_first_then_replaces(learner_client, own_cards):
+    cards, _ = own_cards
+    ids = [c.id for c in cards]
+    preview = bulk(learner_client, ids, action="replace", find="Vertex AI", replace="Vertex AI Platform")
+    html = preview.content.decode()
+    assert preview.status_code == 200 and "changes\n  2 fields" in html
+    assert Card.objects.filter(back="Use Vertex AI.").count() == 2  # nothing yet
+    done = bulk(learner_client, ids, action="replace", find="Vertex AI", replace="Vertex AI Platform", confirm="1")
+    assert done.status_code == 302
+    changed = Card.objects.get(id=cards[1].id)
+    assert (changed.back, changed.version) == ("Use Vertex AI Platform.", 1)
+    assert changed.back_html == "<p>Use Vertex AI Platform.</p>" and changed.content_changed_at is not None
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"action": "tag", "tag": "Not a tag!"}, "tag"),
+        ({"action": "move", "deck": "secret"}, "Choose a deck you may edit"),
+        ({"action": "replace", "find": "", "replace": "x"}, "Give the text to find."),
+        ({"action": "replace", "find": "Use Vertex AI.", "replace": "", "confirm": "1"}, "would be empty"),
+        ({"action": "explode"}, "Select a valid choice"),
+    ],
+)
+def test_a_bad_bulk_change_is_a_400_and_changes_nothing(learner_client, own_cards, data, message):
+    cards, _ = own_cards
+    before = list(Card.objects.order_by("id").values_list("deck_id", "tags", "back", "retired", "version"))
+    response = bulk(learner_client, [c.id for c in cards[1:]], **data)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert list(Card.objects.order_by("id").values_list("deck_id", "tags", "back", "retired", "version")) == before
+
+
+def test_a_selection_with_a_card_one_may_not_edit_changes_nothing(learner_client, own_cards, shelf, outsider):
+    cards, _ = own_cards
+    secret = CardFactory(deck=DeckFactory(owner=outsider), consideration=None)
+    for foreign in (shelf["dataflow"], secret):  # the official deck's, someone else's
+        response = bulk(learner_client, [cards[1].id, foreign.id], action="retire")
+        assert (
+            response.status_code == 400
+            and "1 of the chosen cards cannot be changed by you" in response.content.decode()
+        )
+    assert not Card.objects.filter(retired=True).exists()

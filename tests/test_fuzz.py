@@ -52,7 +52,7 @@ POSTED = {
     "section_card_action": ("section",), "deck_card_action": ("deck",), "spread_backlog": (), "vacations": (),
     "vacation_cancel": ("vacation",), "leech_report": ("card",), "refit_fsrs": (), "set_exam_date": (),
     "apply_plan": (), "deck_import": ("deck",), "deck_import_confirm": ("deck",), "delete_account": (),
-    "cards_practice_grade": ("ids",), "cards_practice_undo": ("ids",), "flag_card": ("card",),
+    "cards_practice_grade": ("ids",), "cards_practice_undo": ("ids",), "flag_card": ("card",), "card_bulk": (),
 }  # fmt: skip
 GET_ONLY = {
     "home", "healthz", "review", "section_review", "section_dashboard", "section_practice", "considerations_practice",
@@ -72,6 +72,7 @@ FIELDS = [
     "preview", "save", "add_another", "flag", "ids", "csrfmiddlewaretoken", "action", "days", "start", "end",
     "note", "exam_date", "plan_days_before", "own_new_share", "leech_threshold", "scheduler", "desired_retention",
     "compact_grades", "tags", "token", "file", "q", "deck", "section", "tag", "state", "sort", "page", "flag",
+    "find", "replace",
 ]  # fmt: skip
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
 values = st.one_of(
