@@ -66,8 +66,10 @@ def consideration_name(consideration) -> str:
 # --- writing ------------------------------------------------------------------------------------------------------
 
 
-def to_json(deck, cards) -> str:
-    """The deck and its cards (retired ones too, marked), in position order."""
+def to_json(deck, cards, schedules: dict[int, dict] | None = None) -> str:
+    """The deck and its cards (retired ones too, marked), in position order; with ``schedules`` (card id -> the
+    learner's own scheduling), each card also carries its "schedule" (null for a card not started). An import
+    reads the cards and leaves the schedules alone."""
     data = {
         "format": FORMAT,
         "version": VERSION,
@@ -83,6 +85,7 @@ def to_json(deck, cards) -> str:
                 "tags": c.tags.split(),
                 "retired": c.retired,
             }
+            | ({"schedule": schedules.get(c.id)} if schedules is not None else {})
             for c in cards
         ],
     }

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cards import anki, deckio, imports
 from cards.access import deck_for_user
 from cards.decks import DeckError
-from cards.models import Deck
+from cards.models import Deck, Progress
 
 SHOWN = 50  # problems and changes listed on the page; the counts cover all
 
@@ -35,13 +35,23 @@ def deck_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     deck = deck_for_user(request.user, slug, "view")
     cards = deck.cards.select_related("consideration__objective__section__edition").order_by("position", "id")
     if fmt == "json":
-        response = HttpResponse(deckio.to_json(deck, cards), content_type="application/json; charset=utf-8")
+        schedules = _schedules(request.user, deck) if request.GET.get("schedule") == "1" else None
+        body = deckio.to_json(deck, cards, schedules)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
     elif fmt == "apkg":
         response = HttpResponse(anki.to_apkg(deck, cards), content_type="application/octet-stream")
     else:
         response = HttpResponse(deckio.to_csv(cards), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{deck.slug}.{fmt}"'
     return response
+
+
+def _schedules(user, deck: Deck) -> dict[int, dict]:
+    """The learner's own scheduling of the deck's cards, for an export that keeps it."""
+    rows = Progress.objects.filter(user=user, card__deck=deck).values(
+        "card_id", "due", "interval", "easiness", "repetitions", "lapses", "review_count", "suspended", "flag"
+    )
+    return {row.pop("card_id"): row | {"due": row["due"].isoformat() if row["due"] else None} for row in rows}
 
 
 def _session_key(deck: Deck) -> str:

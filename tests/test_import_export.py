@@ -326,3 +326,20 @@ def test_admin_exports_the_selected_cards_as_a_deck_file_that_imports(admin_clie
     )
     copy = DeckFactory(owner=learner, title="From admin")
     assert upload(learner_client, copy, "cards.json", response.content).status_code == 200
+
+
+def test_a_json_export_may_carry_the_learners_own_scheduling(learner, member, learner_client, my_deck):
+    from tests.factories import ProgressFactory
+
+    first = my_deck.cards.get(position=0)
+    ProgressFactory(user=learner, card=first, repetitions=2, interval=6, easiness=2.36, due="2026-07-01", lapses=1)
+    ProgressFactory(user=member, card=first, interval=99)  # someone else's: never exported
+    plain = json.loads(learner_client.get(reverse("deck_export_json", args=[my_deck.slug])).content)
+    assert "schedule" not in plain["cards"][0]
+    url = reverse("deck_export_json", args=[my_deck.slug]) + "?schedule=1"
+    cards = json.loads(learner_client.get(url).content)["cards"]
+    assert cards[0]["schedule"] | {"review_count": 0} == {
+        "due": "2026-07-01", "interval": 6, "easiness": 2.36, "repetitions": 2, "lapses": 1, "review_count": 0,
+        "suspended": False, "flag": 0,
+    }  # fmt: skip
+    assert cards[1]["schedule"] is None  # not started
