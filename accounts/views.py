@@ -33,7 +33,7 @@ from accounts.forms import (
     TransferForm,
 )
 from accounts.models import Membership, StudyGroup
-from cards import reviews, scheduling, stats
+from cards import forecast, reviews, scheduling, stats
 from cards.access import group_for_user, member_of_group
 from cards.deck_forms import form_errors
 from cards.editions import current_edition
@@ -141,7 +141,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 def _preferences_context(request: HttpRequest, form: PreferencesForm) -> dict:
     chosen = request.user.exam_edition or current_edition()
-    return {"form": form, "edition_form": EditionForm(initial={"edition": chosen})}
+    _, fitted_on = forecast.parameters_of(request.user)
+    context = {"form": form, "edition_form": EditionForm(initial={"edition": chosen})}
+    return context | {"fitted_on": fitted_on, "min_reviews_to_fit": forecast.MIN_REVIEWS_TO_FIT}
 
 
 @login_required

@@ -20,6 +20,7 @@ from cards.forms import LeechReportForm, SpreadForm, VacationForm
 from cards.models import Card, Progress, Review, Vacation
 from cards.moves import add_vacation, cancel_vacation, spread_backlog
 from cards.reviews import Scope, report_leech, today_for
+from pmle.nexturl import safe_next
 
 
 @login_required
@@ -130,7 +131,7 @@ def refit(request: HttpRequest) -> HttpResponse:
         )
     else:
         messages.success(request, f"The memory model is now fitted to your {graded} graded days of cards.")
-    return redirect("plan")
+    return redirect(safe_next(request) or "plan")
 
 
 @login_required

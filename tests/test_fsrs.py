@@ -230,3 +230,15 @@ def test_card_info_shows_the_fsrs_memory_state(learner, learner_client, cards):
     grade(learner, cards[0], 4, date(2026, 3, 1))
     html = learner_client.get(reverse("card_info", args=[cards[0].id])).content.decode()
     assert "FSRS stability <strong>2.3</strong> days, difficulty <strong>2.1</strong> of 10" in html
+
+
+def test_settings_say_where_the_parameters_come_from_and_refit_from_there(learner, learner_client):
+    html = learner_client.get(reverse("preferences")).content.decode()
+    assert "The published defaults: fitting needs 400 graded days" in html
+    response = learner_client.post(reverse("refit_fsrs"), {"next": reverse("preferences") + "#fsrs"})
+    assert response["Location"] == reverse("preferences") + "#fsrs"
+    fitted_at = at_eight(date(2026, 3, 1))
+    FsrsParameters.objects.create(
+        user=learner, parameters=forecast.default_parameters(), graded=512, fitted_at=fitted_at
+    )
+    assert "Fitted to your own 512 graded days of cards." in learner_client.get(reverse("preferences")).content.decode()
