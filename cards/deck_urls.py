@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cards import deck_views, transfer_views, views
+from cards import deck_views, image_views, transfer_views, views
 
 urlpatterns = [
     path("", deck_views.deck_list, name="deck_list"),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:slug>/export.csv", transfer_views.deck_export, {"fmt": "csv"}, name="deck_export_csv"),
     path("<slug:slug>/export.apkg", transfer_views.deck_export, {"fmt": "apkg"}, name="deck_export_apkg"),
     path("<slug:slug>/import/", transfer_views.deck_import, name="deck_import"),
+    path("<slug:slug>/images/", image_views.image_upload, name="image_upload"),
     path("<slug:slug>/import/confirm/", transfer_views.deck_import_confirm, name="deck_import_confirm"),
     path("<slug:slug>/cards/new/", deck_views.card_create, name="card_create"),
     path("<slug:slug>/cards/<id:card_id>/edit/", deck_views.card_edit, name="card_edit"),

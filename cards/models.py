@@ -420,3 +420,26 @@ class FsrsParameters(models.Model):
 
     def __str__(self) -> str:
         return f"FSRS parameters of {self.user} ({self.graded} graded days)"
+
+
+class CardImage(models.Model):
+    """An image a deck's editor uploaded for its cards, referenced from Markdown as ``![what it shows](/images/ID/)``.
+
+    Stored re-encoded (cards/images.py), so nothing but the decoded picture is ever served; visible to exactly
+    those who may see its deck.
+    """
+
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(upload_to="card-images/%Y/%m/")
+    content_type = models.CharField(max_length=20, help_text="From the decoded image, never from the upload.")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"image {self.id} of {self.deck}"
+
+    @property
+    def markdown(self) -> str:
+        return f"![describe the image](/images/{self.id}/)"

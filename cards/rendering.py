@@ -21,10 +21,11 @@ from pygments.util import ClassNotFound
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "span", "div", "blockquote",
-    "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "h3", "h4", "del", "s", "sup", "sub",
+    "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "h3", "h4", "del", "s", "sup", "sub", "img",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
     "span": {"class"},
     "code": {"class"},
     "th": {"align"},
@@ -41,7 +42,13 @@ def class_allowed(tag: str, name: str) -> bool:
     return (tag == "span" and _TOKEN_CLASS.fullmatch(name) is not None) or (tag == "code" and name == "highlight")
 
 
+# An image may only come from this site's own image view (cards/image_views.py), which checks who may see it.
+OWN_IMAGE = re.compile(r"/images/[0-9]{1,18}/")
+
+
 def _keep_highlighter_classes(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src":
+        return value if OWN_IMAGE.fullmatch(value) else None
     if attribute != "class":
         return value
     return " ".join(name for name in value.split() if class_allowed(tag, name)) or None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cards import browse_views, plan_views, views
+from cards import browse_views, image_views, plan_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -40,6 +40,7 @@ urlpatterns = [
     path("practice/cards/<ids:cards>/grade/", views.practice_grade, name="cards_practice_grade"),
     path("practice/cards/<ids:cards>/undo/", views.practice_undo, name="cards_practice_undo"),
     path("browse/", browse_views.card_browser, name="card_browser"),
+    path("images/<id:image_id>/", image_views.image, name="card_image"),
     path("browse/bulk/", browse_views.bulk, name="card_bulk"),
     path("cards/<id:card_id>/flag/", browse_views.flag_card, name="flag_card"),
     path("practice/<ids:ids>/", views.practice, name="considerations_practice"),

@@ -53,6 +53,7 @@ POSTED = {
     "vacation_cancel": ("vacation",), "leech_report": ("card",), "refit_fsrs": (), "set_exam_date": (),
     "apply_plan": (), "deck_import": ("deck",), "deck_import_confirm": ("deck",), "delete_account": (),
     "cards_practice_grade": ("ids",), "cards_practice_undo": ("ids",), "flag_card": ("card",), "card_bulk": (),
+    "image_upload": ("deck",),
 }  # fmt: skip
 GET_ONLY = {
     "home", "healthz", "review", "section_review", "section_dashboard", "section_practice", "considerations_practice",
@@ -60,7 +61,7 @@ GET_ONLY = {
     "attempt_results", "deck_questions", "password_reset_done", "password_reset_complete", "password_change_done",
     "practice_ahead", "practice_failures", "leeches", "card_info", "plan", "favicon", "deck_export_json",
     "deck_export_csv", "my_data", "data_download", "card_browser", "cards_practice",
-    "deck_export_apkg",
+    "deck_export_apkg", "card_image",
 }  # fmt: skip
 
 FIELDS = [
@@ -72,7 +73,7 @@ FIELDS = [
     "preview", "save", "add_another", "flag", "ids", "csrfmiddlewaretoken", "action", "days", "start", "end",
     "note", "exam_date", "plan_days_before", "own_new_share", "leech_threshold", "scheduler", "desired_retention",
     "compact_grades", "tags", "token", "file", "q", "deck", "section", "tag", "state", "sort", "page", "flag",
-    "find", "replace",
+    "find", "replace", "image",
 ]  # fmt: skip
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
 values = st.one_of(
@@ -192,7 +193,7 @@ PAGE_ARGS = {
     "considerations_practice": ["ids"], "deck_detail": ["deck"], "deck_review": ["deck"], "group_detail": ["group"],
     "attempt_question": ["attempt", "position"], "attempt_results": ["attempt"], "deck_questions": ["deck"],
     "card_info": ["card"], "deck_export_json": ["deck"], "deck_export_csv": ["deck"],
-    "cards_practice": ["ids"], "deck_export_apkg": ["deck"],
+    "cards_practice": ["ids"], "deck_export_apkg": ["deck"], "card_image": ["card"],
 }  # fmt: skip
 
 

@@ -121,6 +121,7 @@ MATRIX = [
     row("deck_export_csv", "deck.slug", expect=(L, 404, 200, 200, 200)),
     row("deck_export_csv", "public_deck.slug", expect=(L, 200, 200, 200, 200)),
     row("deck_export_apkg", "private_deck.slug", expect=(L, 404, 404, 404, 200)),
+    row("image_upload", "deck.slug", method="post", expect=(L, 404, 403, 400, 400)),  # no file: said so
     row("deck_import", "deck.slug", expect=(L, 404, 403, 200, 200)),
     row("deck_import", "private_deck.slug", expect=(L, 404, 404, 404, 200)),
     row("deck_import", "deck.slug", method="post", expect=(L, 404, 403, 400, 400)),  # no file: the form says so
