@@ -3,9 +3,9 @@ and packages of any Anki version and Anki's own text export read into rows for c
 
 An exported note keeps the card's Markdown (in its "Source" field) beside the HTML Anki shows, so a package made
 here imports back exactly; a note of another origin is read from its HTML (paragraphs, line breaks, bold, italics,
-code and links become Markdown; other markup is dropped). Only notes of a standard (non-cloze) note type with a
-question and an answer field are imported; every other note is listed by id, as is every image left out (cards
-do not hold images yet).
+code, links and images become Markdown; other markup is dropped). Images travel as Anki media and come back as
+the deck's images (PNG, JPEG and WebP, checked as an upload is). Only notes of a standard (non-cloze) note type with
+a question and an answer field are imported; every other note is listed by number, as is every image left out.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import zlib
 from html import escape, unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 from cards import deckio
 
@@ -73,9 +74,25 @@ def to_apkg(deck, cards) -> bytes:
             )
         )
     with tempfile.TemporaryDirectory() as tmp:
+        names = {}  # the deck's images, as Anki keeps them: files beside the notes, named in their HTML
+        for image in deck.images.all() if deck.pk else []:
+            names[image.id] = f"pmle-{image.id}.{image.file.name.rsplit('.', 1)[-1]}"
+            (Path(tmp) / names[image.id]).write_bytes(image.file.read())
+
+        def media_name(match: re.Match) -> str:
+            name = names.get(int(match.group(1)))
+            return f'src="{name}"' if name else match.group(0)
+
+        for note in package_deck.notes:
+            note.fields[:3] = [OWN_IMAGE_SRC.sub(media_name, html) for html in note.fields[:3]]
         path = Path(tmp) / "deck.apkg"
-        genanki.Package(package_deck).write_to_file(str(path))
+        package = genanki.Package(package_deck)
+        package.media_files = [str(Path(tmp) / name) for name in names.values()]
+        package.write_to_file(str(path))
         return path.read_bytes()
+
+
+OWN_IMAGE_SRC = re.compile(r'src="/images/([0-9]{1,18})/"')
 
 
 # --- reading ------------------------------------------------------------------------------------------------------
@@ -87,11 +104,12 @@ class _Markdown(HTMLParser):
     BLOCK = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
     INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 
-    def __init__(self) -> None:
+    def __init__(self, media=None) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.href: list[str | None] = []
-        self.images = 0
+        self.media = media  # src -> the id the picture is imported under, or None (left out)
+        self.images = 0  # left out
 
     def handle_starttag(self, tag, attrs) -> None:
         if tag == "br":
@@ -108,7 +126,12 @@ class _Markdown(HTMLParser):
             if self.href[-1]:
                 self.out.append("[")
         elif tag == "img":
-            self.images += 1
+            found = dict(attrs)
+            image_id = self.media(found.get("src") or "") if self.media else None
+            if image_id is None:
+                self.images += 1
+            else:
+                self.out.append(f"![{found.get('alt') or 'image'}](/images/{image_id}/)")
 
     def handle_endtag(self, tag) -> None:
         if tag in self.BLOCK:
@@ -124,16 +147,16 @@ class _Markdown(HTMLParser):
         self.out.append(data)
 
 
-def html_to_markdown(html: str) -> tuple[str, int]:
-    """The field as Markdown, and how many images it held (left out)."""
-    parser = _Markdown()
+def html_to_markdown(html: str, media=None) -> tuple[str, int]:
+    """The field as Markdown, and how many of its images were left out (``media`` finds the others)."""
+    parser = _Markdown(media)
     parser.feed(html)
     parser.close()
     text = re.sub(r"\n{3,}", "\n\n", "".join(parser.out)).strip()
     return text, parser.images
 
 
-def _note_row(where: str, fields: dict[str, str], tags: list[str], guid: str) -> tuple[dict, list[str]]:
+def _note_row(where: str, fields: dict[str, str], tags: list[str], guid: str, media=None) -> tuple[dict, list[str]]:
     """One note as the raw row deckio validates, and notes for the learner about what was left out."""
     notes = []
     plain_tags = [t for t in tags if not CONSIDERATION_TAG.match(t)]
@@ -158,29 +181,57 @@ def _note_row(where: str, fields: dict[str, str], tags: list[str], guid: str) ->
                 "tags": [t.lower() for t in plain_tags],
             }, notes
     names = list(fields)
-    front, front_images = html_to_markdown(fields[names[0]])
-    back, back_images = html_to_markdown(fields[names[1]])
+    front, front_images = html_to_markdown(fields[names[0]], media)
+    back, back_images = html_to_markdown(fields[names[1]], media)
     if front_images + back_images:
-        notes.append(f"{where}: {front_images + back_images} image(s) left out (cards do not hold images yet)")
+        notes.append(f"{where}: {front_images + back_images} image(s) left out (missing, or not PNG, JPEG or WebP)")
     usable = [t.lower() for t in plain_tags if deckio.TAG_RE.match(t.lower())]
     if len(usable) < len(plain_tags):
         notes.append(f"{where}: tags that are not lower-case words joined by '-' were left out")
     return {"key": f"anki-{guid}", "front": front, "back": back, "consideration": consideration, "tags": usable}, notes
 
 
-def read_apkg(data: bytes) -> tuple[list[tuple[str, dict]], list[str]]:
-    """An Anki package (any version Anki reads) as raw rows, and what was left out, by note.
+FOREIGN_IDS = 10**17  # ids given to a foreign package's pictures in the rows, renumbered when imported
+
+
+def read_apkg(data: bytes) -> tuple[list[tuple[str, dict]], list[str], list[tuple[int, bytes]]]:
+    """An Anki package (any version Anki reads) as raw rows, what was left out (by note), and its pictures as
+    (id in the rows, bytes). A note exported from here names its images by their ids on this site; a foreign
+    note's images get new ids.
 
     Raises deckio.FileError for a file Anki cannot open.
     """
     from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
     from anki.errors import BackendError
 
-    items, notes = [], []
+    from cards.images import REFERENCE, ImageRefused, decode
+
+    items, notes, pictures = [], [], {}
     with tempfile.TemporaryDirectory() as tmp:
         package = Path(tmp) / "upload.apkg"
         package.write_bytes(data)
         col = Collection(str(Path(tmp) / "collection.anki2"))
+        media_dir = Path(col.media.dir())
+
+        def picture(name: str) -> bytes | None:
+            path = media_dir / Path(unquote(name)).name  # a bare file name: nothing outside the media folder
+            if not path.is_file():
+                return None
+            try:
+                body = path.read_bytes()
+                decode(body)
+            except (ImageRefused, OSError):
+                return None
+            return body
+
+        def foreign(src: str) -> int | None:
+            body = picture(src)
+            if body is None:
+                return None
+            image_id = FOREIGN_IDS + len(pictures)
+            pictures[image_id] = body
+            return image_id
+
         try:
             try:
                 col.import_anki_package(
@@ -188,6 +239,7 @@ def read_apkg(data: bytes) -> tuple[list[tuple[str, dict]], list[str]]:
                 )
             except BackendError as error:  # a damaged or foreign file
                 raise deckio.FileError(f"Anki could not open this package: {error}.") from None
+            exported = {p.name.split(".")[0]: p.name for p in media_dir.glob("pmle-*")}
             for n, note_id in enumerate(sorted(col.find_notes("")), start=1):
                 note = col.get_note(note_id)
                 kind = note.note_type()
@@ -195,14 +247,19 @@ def read_apkg(data: bytes) -> tuple[list[tuple[str, dict]], list[str]]:
                 if kind.get("type") == 1 or len(note.keys()) < 2:
                     notes.append(f"{where} ({kind['name']}): left out: only question-and-answer notes are imported")
                     continue
-                row, row_notes = _note_row(where, dict(note.items()), list(note.tags), note.guid)
+                row, row_notes = _note_row(where, dict(note.items()), list(note.tags), note.guid, foreign)
+                for text in (row.get("front") or "", row.get("back") or "", row.get("explanation") or ""):
+                    for found in REFERENCE.findall(text):  # a note from here: its pictures by their ids
+                        body = picture(exported.get(f"pmle-{found}", ""))
+                        if body is not None:
+                            pictures[int(found)] = body
                 items.append((where, row))
                 notes += row_notes
         finally:
             col.close()
     if len(items) > deckio.MAX_CARDS:
         raise deckio.FileError(f"The package has {len(items):,} notes; at most {deckio.MAX_CARDS:,} are imported.")
-    return items, notes
+    return items, notes, list(pictures.items())
 
 
 def read_text_export(text: str) -> tuple[list[tuple[str, dict]], list[str]]:

@@ -13,6 +13,8 @@ else Windows-1252 as spreadsheets on Windows write it) are detected.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
 import json
@@ -66,10 +68,11 @@ def consideration_name(consideration) -> str:
 # --- writing ------------------------------------------------------------------------------------------------------
 
 
-def to_json(deck, cards, schedules: dict[int, dict] | None = None) -> str:
+def to_json(deck, cards, schedules: dict[int, dict] | None = None, images: list[dict] | None = None) -> str:
     """The deck and its cards (retired ones too, marked), in position order; with ``schedules`` (card id -> the
     learner's own scheduling), each card also carries its "schedule" (null for a card not started). An import
-    reads the cards and leaves the schedules alone."""
+    reads the cards and leaves the schedules alone. ``images`` (id, content type, base64 data) are the deck's
+    images, which the cards reference as /images/ID/."""
     data = {
         "format": FORMAT,
         "version": VERSION,
@@ -89,6 +92,8 @@ def to_json(deck, cards, schedules: dict[int, dict] | None = None) -> str:
             for c in cards
         ],
     }
+    if images:
+        data["images"] = images
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -128,6 +133,7 @@ class Parsed:
     rows: list[Row] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # any of these, and nothing is imported
     left_out: list[str] = field(default_factory=list)  # what the format had that cards cannot hold (Anki), by note
+    images: list[tuple[int, bytes]] = field(default_factory=list)  # (id in the file, bytes): a JSON deck's images
 
 
 @dataclass
@@ -246,7 +252,13 @@ def read_json(text: str, considerations: Considerations) -> Parsed:
     cards = data.get("cards")
     if not isinstance(cards, list) or not all(isinstance(c, dict) for c in cards):
         raise FileError('The deck file needs "cards": a list of cards.')
-    return check_items([(f"card {n}", c) for n, c in enumerate(cards, start=1)], considerations)
+    parsed = check_items([(f"card {n}", c) for n, c in enumerate(cards, start=1)], considerations)
+    for n, image in enumerate(data.get("images") or [], start=1):
+        try:
+            parsed.images.append((int(image["id"]), base64.b64decode(image["data"], validate=True)))
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            parsed.problems.append(f"image {n}: it needs an id and its data in base64")
+    return parsed
 
 
 def read_csv(text: str, considerations: Considerations) -> Parsed:

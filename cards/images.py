@@ -9,7 +9,9 @@ decoded format's.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 import uuid
 import warnings
 
@@ -68,16 +70,34 @@ def reencode(picture: Image.Image) -> bytes:
 
 
 @transaction.atomic
-def upload(*, user: User, deck: Deck, data: bytes) -> CardImage:
-    """Store an image for a deck the caller may edit (the view checked); ImageRefused for a bad file."""
+def upload(*, user: User | None, deck: Deck, data: bytes) -> CardImage:
+    """Store an image for a deck the caller may edit (the view checked); ImageRefused for a bad file. The same
+    picture uploaded again to the same deck is the image already there."""
     if deck.owner_id is None:
         raise DeckError("The official deck is changed through its deck files, not here.")
     picture = decode(data)
     content_type, extension = FORMATS[picture.format]
     body = reencode(picture)
+    digest = hashlib.sha256(body).hexdigest()
+    existing = deck.images.filter(sha256=digest).first()
+    if existing is not None:
+        return existing
     image = CardImage(
-        deck=deck, content_type=content_type, width=picture.width, height=picture.height, uploaded_by=user
+        deck=deck,
+        content_type=content_type,
+        width=picture.width,
+        height=picture.height,
+        sha256=digest,
+        uploaded_by=user,
     )
     image.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(body), save=False)
     image.save()
     return image
+
+
+REFERENCE = re.compile(r"\(/images/([0-9]{1,18})/\)")
+
+
+def rewrite(text: str, new_ids: dict[int, int]) -> str:
+    """A card's Markdown with its image references renumbered (an imported deck's images get new ids here)."""
+    return REFERENCE.sub(lambda m: f"(/images/{new_ids.get(int(m.group(1)), int(m.group(1)))}/)", text)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from accounts.models import User
-from cards import anki, deckio
+from cards import anki, deckio, images
 from cards.decks import DeckError
 from cards.editions import current_edition
 from cards.loader import with_html
@@ -47,8 +47,9 @@ def read_file(name: str, data: bytes, user: User) -> deckio.Parsed:
     considerations = considerations_for(user)
     left_out: list[str] = []
     if data[:4] == b"PK\x03\x04" or name.lower().endswith((".apkg", ".colpkg")):
-        items, left_out = anki.read_apkg(data)
+        items, left_out, pictures = anki.read_apkg(data)
         parsed = deckio.check_items(items, considerations)
+        parsed.images = pictures
     else:
         text = deckio.decode(data)
         if text.lstrip().startswith("{") or name.lower().endswith(".json"):
@@ -59,6 +60,11 @@ def read_file(name: str, data: bytes, user: User) -> deckio.Parsed:
         else:
             parsed = deckio.read_csv(text, considerations)
     parsed.left_out = left_out
+    for image_id, data in parsed.images:  # checked as an upload is, before anything is written
+        try:
+            images.decode(data)
+        except images.ImageRefused as refused:
+            parsed.problems.append(f"image {image_id}: {refused}")
     for row in parsed.rows:
         if not row.key:
             row.key = "q-" + hashlib.sha256(row.front.encode()).hexdigest()[:16]
@@ -105,11 +111,19 @@ def plan(deck: Deck, rows: list[deckio.Row]) -> ImportPlan:
 
 
 @transaction.atomic
-def import_rows(*, deck: Deck, rows: list[deckio.Row], now: datetime) -> ImportPlan:
-    """Add and update the deck's cards from validated rows, all or nothing; returns what was done."""
+def import_rows(
+    *, deck: Deck, rows: list[deckio.Row], now: datetime, pictures: list[tuple[int, bytes]] = (), user=None
+) -> ImportPlan:
+    """Add and update the deck's cards from validated rows, and the file's images, all or nothing; returns what
+    was done. Images get ids of this site (the same picture already in the deck is reused) and the cards'
+    references to them are renumbered."""
     if deck.owner_id is None:
         raise DeckError("The official deck is changed through its deck files, not here.")
     Deck.objects.select_for_update().filter(id=deck.id).first()  # one import or card edit at a time per deck
+    new_ids = {old: images.upload(user=user, deck=deck, data=data).id for old, data in pictures}
+    for row in rows:
+        for name in ("front", "back", "explanation"):
+            setattr(row, name, images.rewrite(getattr(row, name), new_ids))
     result = plan(deck, rows)
     last = deck.cards.aggregate(m=Max("position"))["m"]
     position = 0 if last is None else last + 1

@@ -434,6 +434,9 @@ class CardImage(models.Model):
     content_type = models.CharField(max_length=20, help_text="From the decoded image, never from the upload.")
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
+    sha256 = models.CharField(
+        max_length=64, db_index=True, help_text="Of the stored bytes: the same image is kept once."
+    )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

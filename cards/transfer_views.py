@@ -36,7 +36,11 @@ def deck_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     cards = deck.cards.select_related("consideration__objective__section__edition").order_by("position", "id")
     if fmt == "json":
         schedules = _schedules(request.user, deck) if request.GET.get("schedule") == "1" else None
-        body = deckio.to_json(deck, cards, schedules)
+        pictures = [
+            {"id": image.id, "content_type": image.content_type, "data": b64encode(image.file.read()).decode()}
+            for image in deck.images.order_by("id")
+        ]
+        body = deckio.to_json(deck, cards, schedules, pictures)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
     elif fmt == "apkg":
         response = HttpResponse(anki.to_apkg(deck, cards), content_type="application/octet-stream")
@@ -83,6 +87,7 @@ def deck_import(request: HttpRequest, slug: str) -> HttpResponse:
     request.session[_session_key(deck)] = {"token": token, "name": upload.name, "data": b64encode(data).decode()}
     change = imports.plan(deck, parsed.rows)
     context |= {"plan": change, "token": token, "name": upload.name, "left_out": parsed.left_out[:SHOWN]}
+    context["image_count"] = len(parsed.images)
     context["more_left_out"] = len(parsed.left_out) - SHOWN
     context |= {"added": change.added[:SHOWN], "updated": change.updated[:SHOWN]}
     context |= {"more_added": len(change.added) - SHOWN, "more_updated": len(change.updated) - SHOWN}
@@ -107,7 +112,9 @@ def deck_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "The file no longer checks out: " + parsed.problems[0])
         return redirect("deck_import", deck.slug)
     try:
-        done = imports.import_rows(deck=deck, rows=parsed.rows, now=timezone.now())
+        done = imports.import_rows(
+            deck=deck, rows=parsed.rows, now=timezone.now(), pictures=parsed.images, user=request.user
+        )
     except DeckError as error:
         messages.error(request, str(error))
         return redirect("deck_detail", deck.slug)

@@ -117,3 +117,95 @@ def test_only_the_decks_editors_upload_and_never_into_the_official_deck(client, 
 def test_an_image_from_elsewhere_is_dropped_from_the_card(deck):
     card = CardFactory(deck=deck, consideration=None, front="![x](https://evil.example/track.png) ![y](/images/1/x)")
     assert "evil.example" not in card.front_html and 'src="/images/1/x"' not in card.front_html
+
+
+def test_a_json_export_carries_the_images_and_an_import_brings_them_along(learner, learner_client, deck):
+    import json
+
+    upload(learner_client, deck, "a.png", picture())
+    image = CardImage.objects.get()
+    CardFactory(deck=deck, consideration=None, front="Name the service", back=f"Pub/Sub.\n\n{image.markdown}")
+    exported = learner_client.get(reverse("deck_export_json", args=[deck.slug])).content
+    assert json.loads(exported)["images"][0]["id"] == image.id
+
+    def import_into(target):
+        data = {"file": SimpleUploadedFile("d.json", exported)}
+        preview = learner_client.post(reverse("deck_import", args=[target.slug]), data)
+        assert preview.status_code == 200, preview.content.decode()
+        token = learner_client.session[f"import:{target.id}"]["token"]
+        learner_client.post(reverse("deck_import_confirm", args=[target.slug]), {"token": token})
+        return preview.content.decode()
+
+    copy = DeckFactory(owner=learner, slug="copy")
+    assert "The file's 1 image comes along." in import_into(copy)
+    copied = CardImage.objects.get(deck=copy)
+    card = copy.cards.get()
+    assert card.back == f"Pub/Sub.\n\n![describe the image](/images/{copied.id}/)" and copied.id != image.id
+    assert f'src="/images/{copied.id}/"' in card.back_html
+    assert learner_client.get(reverse("card_image", args=[copied.id])).status_code == 200
+    # Into the deck it came from: the same picture is the same image, and nothing changes.
+    html = import_into(deck)
+    assert "add <strong>0</strong> cards and update <strong>0</strong>" in html
+    assert CardImage.objects.filter(deck=deck).count() == 1
+
+
+def test_a_deck_file_with_a_bad_image_imports_nothing(learner_client, deck):
+    import base64
+    import json
+
+    bad = base64.b64encode(b"<svg><script>alert(1)</script></svg>").decode()
+    data = {"format": "pmle-cards-deck", "version": 1, "cards": [{"front": "Q", "back": "A"}]}
+    data["images"] = [{"id": 7, "content_type": "image/png", "data": bad}, {"id": 8, "data": "not base64!"}]
+    response = learner_client.post(
+        reverse("deck_import", args=[deck.slug]), {"file": SimpleUploadedFile("d.json", json.dumps(data).encode())}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and "image 7: SVG images are not accepted" in html
+    assert "image 2: it needs an id and its data in base64" in html
+    assert not deck.cards.exists() and not CardImage.objects.exists()
+
+
+def test_the_anki_package_carries_the_images_as_anki_media(learner, learner_client, deck, tmp_path):
+    from tests.test_import_export import open_with_anki
+
+    upload(learner_client, deck, "a.png", picture("JPEG"))
+    image = CardImage.objects.get()
+    CardFactory(deck=deck, consideration=None, front=f"What does this show?\n\n{image.markdown}", back="A pipeline.")
+    data = learner_client.get(reverse("deck_export_apkg", args=[deck.slug])).content
+    ((fields, _),) = open_with_anki(data, tmp_path)
+    assert f'<img src="pmle-{image.id}.jpg" alt="describe the image">' in fields[0]
+    media = tmp_path / "collection.media" / f"pmle-{image.id}.jpg"
+    assert Image.open(media).size == (40, 30)
+
+
+def test_images_come_back_from_anki_packages_ours_and_foreign(learner, learner_client, deck, tmp_path):
+    import genanki
+
+    upload(learner_client, deck, "a.png", picture())
+    image = CardImage.objects.get()
+    CardFactory(deck=deck, consideration=None, front="Ours", back=f"See {image.markdown}")
+    ours = learner_client.get(reverse("deck_export_apkg", args=[deck.slug])).content
+    (tmp_path / "chart.png").write_bytes(picture(size=(12, 9)))
+    basic = genanki.Model(
+        1_234_567, "Basic", fields=[{"name": "Front"}, {"name": "Back"}],
+        templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{Back}}"}],
+    )  # fmt: skip
+    theirs_deck = genanki.Deck(7_654_321, "Theirs")
+    theirs_deck.add_note(genanki.Note(model=basic, fields=['Which chart?<img src="chart.png">', "This one"], guid="t1"))
+    package = genanki.Package(theirs_deck)
+    package.media_files = [str(tmp_path / "chart.png")]
+    package.write_to_file(str(tmp_path / "theirs.apkg"))
+    theirs = (tmp_path / "theirs.apkg").read_bytes()
+
+    target = DeckFactory(owner=learner, slug="target")
+    for name, data in (("ours.apkg", ours), ("theirs.apkg", theirs)):
+        response = learner_client.post(
+            reverse("deck_import", args=[target.slug]), {"file": SimpleUploadedFile(name, data)}
+        )
+        assert response.status_code == 200, response.content.decode()
+        token = learner_client.session[f"import:{target.id}"]["token"]
+        learner_client.post(reverse("deck_import_confirm", args=[target.slug]), {"token": token})
+    first, second = CardImage.objects.filter(deck=target).order_by("id")
+    assert (first.width, second.width) == (40, 12)
+    assert target.cards.get(front="Ours").back == f"See ![describe the image](/images/{first.id}/)"
+    assert target.cards.get(key="anki-t1").front == f"Which chart?![image](/images/{second.id}/)"
