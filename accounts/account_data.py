@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from accounts.models import Membership, StudyGroup, User
-from cards import deckio
+from cards import deckio, images
 from cards.models import Deck, Progress, Review
 
 
@@ -124,7 +124,7 @@ def archive(user: User) -> bytes:
         zf.writestr("settings.json", json.dumps(settings, indent=1, default=str) + "\n")
         for deck in Deck.objects.filter(owner=user).order_by("slug"):
             cards = deck.cards.select_related("consideration__objective__section__edition").order_by("position")
-            zf.writestr(f"decks/{deck.slug}.json", deckio.to_json(deck, cards))
+            zf.writestr(f"decks/{deck.slug}.json", deckio.to_json(deck, cards, images=images.for_export(deck)))
         reviews = Review.objects.filter(user=user).select_related("card__deck").order_by("reviewed_at", "id")
         zf.writestr(
             "reviews.csv",

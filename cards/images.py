@@ -9,6 +9,7 @@ decoded format's.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import re
@@ -101,3 +102,11 @@ REFERENCE = re.compile(r"\(/images/([0-9]{1,18})/\)")
 def rewrite(text: str, new_ids: dict[int, int]) -> str:
     """A card's Markdown with its image references renumbered (an imported deck's images get new ids here)."""
     return REFERENCE.sub(lambda m: f"(/images/{new_ids.get(int(m.group(1)), int(m.group(1)))}/)", text)
+
+
+def for_export(deck: Deck) -> list[dict]:
+    """The deck's images as a JSON deck file carries them."""
+    return [
+        {"id": image.id, "content_type": image.content_type, "data": base64.b64encode(image.file.read()).decode()}
+        for image in deck.images.order_by("id")
+    ]

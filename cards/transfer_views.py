@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cards import anki, deckio, imports
+from cards import anki, deckio, images, imports
 from cards.access import deck_for_user
 from cards.decks import DeckError
 from cards.models import Deck, Progress
@@ -36,11 +36,7 @@ def deck_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     cards = deck.cards.select_related("consideration__objective__section__edition").order_by("position", "id")
     if fmt == "json":
         schedules = _schedules(request.user, deck) if request.GET.get("schedule") == "1" else None
-        pictures = [
-            {"id": image.id, "content_type": image.content_type, "data": b64encode(image.file.read()).decode()}
-            for image in deck.images.order_by("id")
-        ]
-        body = deckio.to_json(deck, cards, schedules, pictures)
+        body = deckio.to_json(deck, cards, schedules, images.for_export(deck))
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
     elif fmt == "apkg":
         response = HttpResponse(anki.to_apkg(deck, cards), content_type="application/octet-stream")
