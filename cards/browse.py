@@ -17,7 +17,8 @@ from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from cards.models import Card, Progress
+from cards.editions import edition_q
+from cards.models import Card, Edition, Progress
 from cards.reviews import CURRICULUM_ORDER, Scope, studied_decks
 
 MATURE_DAYS = 21
@@ -44,7 +45,15 @@ FIELDS = {"lapses": "my_lapses", "ease": "my_ease"}
 class BrowseForm(forms.Form):
     q = forms.CharField(max_length=200, required=False, label="Search")
     deck = forms.ChoiceField(required=False, label="Deck")
+    edition = forms.ChoiceField(required=False, label="Exam edition")
     section = forms.ChoiceField(required=False, label="Exam section")
+    consideration = forms.RegexField(
+        regex=r"^(?:\d{4}:)?\d{1,2}\.\d{1,2}\.\d{1,3}$",
+        max_length=20,
+        required=False,
+        label="Consideration",
+        error_messages={"invalid": "Name a consideration by its key, such as 3.4.2 (or 2020:3.4.2)."},
+    )
     tag = forms.CharField(max_length=50, required=False, label="Tag")
     state = forms.ChoiceField(choices=STATES, required=False, label="State")
     flag = forms.ChoiceField(
@@ -60,6 +69,7 @@ class BrowseForm(forms.Form):
         self.fields["deck"].choices = [("", "All decks"), *decks]
         from cards.editions import sections_of
 
+        self.fields["edition"].choices = [("", "Any edition"), *Edition.objects.values_list("slug", "title")]
         self.fields["section"].choices = [("", "All sections")] + [
             (s.slug, f"{s.number}. {s.title}") for s in sections_of(user)
         ]
@@ -129,6 +139,15 @@ def browse(user: User, data: dict) -> QuerySet[Card]:
         cards = cards.filter(**{f"{name}__{lookup}": number})
     if data.get("deck"):
         cards = cards.filter(deck__slug=data["deck"])
+    if data.get("edition"):
+        cards = cards.filter(consideration__objective__section__edition__slug=data["edition"])
+    if data.get("consideration"):
+        year, _, key = data["consideration"].rpartition(":")
+        cards = cards.filter(consideration__key=key)
+        if year:
+            cards = cards.filter(consideration__objective__section__edition__year=int(year))
+        else:
+            cards = cards.filter(edition_q(user, "consideration__objective__section__edition"))
     if data.get("section"):
         cards = cards.filter(consideration__objective__section__slug=data["section"])
     if data.get("tag"):

@@ -18,7 +18,7 @@ from cards.access import with_access
 from cards.deck_forms import form_errors
 from cards.decks import DeckError
 from cards.models import Card, Progress
-from cards.reviews import studied_decks
+from cards.reviews import studied_decks, suspend_card, unsuspend_card
 from pmle.nexturl import safe_next
 
 PER_PAGE = 50
@@ -139,3 +139,18 @@ def bulk(request: HttpRequest) -> HttpResponse:
         return _refused(request, str(error))
     messages.success(request, text)
     return redirect(back)
+
+
+@login_required
+@require_POST
+def suspend(request: HttpRequest, card_id: int) -> HttpResponse:
+    """Suspend (or unsuspend) one's own studying of a card from the browser; its schedule is kept."""
+    if request.POST.get("suspended") not in ("0", "1"):
+        return _refused(request, "Say whether to suspend the card or not.")
+    change = suspend_card if request.POST["suspended"] == "1" else unsuspend_card
+    try:
+        change(user=request.user, card_id=card_id)
+    except Card.DoesNotExist:
+        raise Http404("No such card in your reviews.") from None
+    messages.success(request, "Suspended for you." if request.POST["suspended"] == "1" else "Back in your reviews.")
+    return redirect(safe_next(request) or "card_browser")

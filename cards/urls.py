@@ -43,6 +43,7 @@ urlpatterns = [
     path("images/<id:image_id>/", image_views.image, name="card_image"),
     path("browse/bulk/", browse_views.bulk, name="card_bulk"),
     path("cards/<id:card_id>/flag/", browse_views.flag_card, name="flag_card"),
+    path("cards/<id:card_id>/suspend/", browse_views.suspend, name="browse_suspend"),
     path("practice/<ids:ids>/", views.practice, name="considerations_practice"),
     path("practice/<ids:ids>/grade/", views.practice_grade, name="considerations_practice_grade"),
     path("practice/<ids:ids>/undo/", views.practice_undo, name="considerations_practice_undo"),

@@ -93,6 +93,10 @@ def test_a_word_finds_every_card_that_mentions_it_in_the_decks_the_learner_studi
         ({"tag": "dataflow"}, ["When is Dataflow the answer?", "My note on Dataflow templates"]),
         ({"tag": "pipeline"}, []),  # a tag matches whole, not a prefix of "pipelines"
         ({"deck": "mine"}, ["My note on Dataflow templates"]),
+        ({"consideration": "2.1.1", "q": "dataflow"}, ["When is Dataflow the answer?"]),
+        ({"consideration": "2024:2.1.1", "q": "bigquery"}, ["What is BigQuery ML?"]),
+        ({"consideration": "2020:2.1.1"}, []),
+        ({"edition": "pmle-2024", "q": "dataflow"}, ["When is Dataflow the answer?"]),
         ({"section": "data"}, ["When is Dataflow the answer?", "What is BigQuery ML?", "What does Pub/Sub do?"]),
         ({"state": "new"}, ["What does Pub/Sub do?", "My note on Dataflow templates"]),
         ({"state": "learning"}, ["When is Dataflow the answer?"]),
@@ -120,16 +124,26 @@ def test_a_leech_and_a_suspended_card_are_found_by_state(learner, learner_client
     assert "What is BigQuery ML?" not in found(learner_client, state="mature")
 
 
-@pytest.mark.parametrize("params", [{"deck": "secret"}, {"section": "nope"}, {"state": "lost"}, {"sort": "x"}])
-def test_a_bad_filter_is_a_400_that_names_it(learner_client, shelf, params):
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"deck": "secret"}, "Select a valid choice"),
+        ({"section": "nope"}, "Select a valid choice"),
+        ({"state": "lost"}, "Select a valid choice"),
+        ({"sort": "x"}, "Select a valid choice"),
+        ({"edition": "pmle-1999"}, "Select a valid choice"),
+        ({"consideration": "3.4"}, "Name a consideration by its key"),
+    ],
+)
+def test_a_bad_filter_is_a_400_that_names_it(learner_client, shelf, params, message):
     response = learner_client.get(reverse("card_browser"), params)
-    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    assert response.status_code == 400 and message in response.content.decode()
 
 
 def test_the_page_costs_the_same_queries_for_3_and_120_cards(learner_client, learner, shelf, django_assert_num_queries):
     url = reverse("card_browser")
     learner_client.get(url)
-    with django_assert_num_queries(9) as small:
+    with django_assert_num_queries(10) as small:
         learner_client.get(url, {"q": "dataflow"})
     mine = DeckFactory(owner=learner, slug="many")
     for n in range(120):
@@ -283,3 +297,20 @@ def test_a_selection_with_a_card_one_may_not_edit_changes_nothing(learner_client
             and "1 of the chosen cards cannot be changed by you" in response.content.decode()
         )
     assert not Card.objects.filter(retired=True).exists()
+
+
+def test_a_card_is_suspended_and_back_from_the_browser(learner, learner_client, shelf):
+    url = reverse("browse_suspend", args=[shelf["bigquery"].id])
+    response = learner_client.post(url, {"suspended": "1", "next": "/browse/?q=bigquery"})
+    assert response.status_code == 302 and response["Location"] == "/browse/?q=bigquery"
+    progress = Progress.objects.get(user=learner, card=shelf["bigquery"])
+    assert progress.suspended and progress.due == date(2026, 7, 1)  # the schedule is kept
+    learner_client.post(url, {"suspended": "0"})
+    assert not Progress.objects.get(user=learner, card=shelf["bigquery"]).suspended
+    assert learner_client.post(url, {"suspended": "maybe"}).status_code == 400
+
+
+def test_suspending_a_card_one_does_not_study_is_a_404(learner_client, outsider):
+    secret = CardFactory(deck=DeckFactory(owner=outsider), consideration=None)
+    response = learner_client.post(reverse("browse_suspend", args=[secret.id]), {"suspended": "1"})
+    assert response.status_code == 404 and not Progress.objects.filter(card=secret).exists()

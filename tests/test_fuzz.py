@@ -53,7 +53,7 @@ POSTED = {
     "vacation_cancel": ("vacation",), "leech_report": ("card",), "refit_fsrs": (), "set_exam_date": (),
     "apply_plan": (), "deck_import": ("deck",), "deck_import_confirm": ("deck",), "delete_account": (),
     "cards_practice_grade": ("ids",), "cards_practice_undo": ("ids",), "flag_card": ("card",), "card_bulk": (),
-    "image_upload": ("deck",),
+    "image_upload": ("deck",), "browse_suspend": ("card",),
 }  # fmt: skip
 GET_ONLY = {
     "home", "healthz", "review", "section_review", "section_dashboard", "section_practice", "considerations_practice",
@@ -73,7 +73,7 @@ FIELDS = [
     "preview", "save", "add_another", "flag", "ids", "csrfmiddlewaretoken", "action", "days", "start", "end",
     "note", "exam_date", "plan_days_before", "own_new_share", "leech_threshold", "scheduler", "desired_retention",
     "compact_grades", "tags", "token", "file", "q", "deck", "section", "tag", "state", "sort", "page", "flag",
-    "find", "replace", "image",
+    "find", "replace", "image", "suspended",
 ]  # fmt: skip
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
 values = st.one_of(
