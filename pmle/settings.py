@@ -186,9 +186,25 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded card images (cards/images.py): files under MEDIA_ROOT, served only through the app's own view, which
 # checks who may see them (there is no public MEDIA_URL).
+# With GS_BUCKET_NAME they live in that Cloud Storage bucket instead (django-storages), shared by every instance;
+# credentials come from the environment (the service account on Cloud Run), and the bucket stays private.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+GS_BUCKET_NAME = env("GS_BUCKET_NAME")
+MEDIA_STORAGE = (
+    {
+        "BACKEND": "storages.backends.gcloud.GoogleCloudStorage",
+        "OPTIONS": {
+            "bucket_name": GS_BUCKET_NAME,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if GS_BUCKET_NAME
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -209,3 +209,20 @@ def test_images_come_back_from_anki_packages_ours_and_foreign(learner, learner_c
     assert (first.width, second.width) == (40, 12)
     assert target.cards.get(front="Ours").back == f"See ![describe the image](/images/{first.id}/)"
     assert target.cards.get(key="anki-t1").front == f"Which chart?![image](/images/{second.id}/)"
+
+
+def test_images_go_to_a_cloud_storage_bucket_when_one_is_named():
+    """The storage is chosen at start from the environment: run a fresh interpreter with GS_BUCKET_NAME set (nothing
+    talks to Google until a file is written or read)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup();"
+        "from django.core.files.storage import storages; s = storages['default'];"
+        "print(type(s).__name__, s.bucket_name, s.default_acl, s.querystring_auth)"
+    )
+    env = os.environ | {"GS_BUCKET_NAME": "pmle-cards-media", "DJANGO_SETTINGS_MODULE": "pmle.settings"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "GoogleCloudStorage pmle-cards-media None True"
