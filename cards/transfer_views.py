@@ -1,5 +1,5 @@
-"""Decks in and out as files: export (JSON, CSV) for anyone who may view a deck; import, with a preview, into a
-deck the user may edit. The file formats are cards/deckio.py; the writing is cards/imports.py."""
+"""Decks in and out as files: export (JSON, CSV, Anki) for anyone who may view a deck; import, with a preview, into
+a deck the user may edit. The formats are cards/deckio.py and cards/anki.py; the writing is cards/imports.py."""
 
 from __future__ import annotations
 
