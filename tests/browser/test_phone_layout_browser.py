@@ -75,3 +75,23 @@ def test_chart_text_renders_at_a_readable_size(browser, live_server, dashboard_p
     context.close()
 
 
+@pytest.mark.parametrize(
+    ("sort", "header"),
+    [("weakest", "Weakness"), ("due", "Due now"), ("lapses", "Lapses"), ("easiness", "Avg easiness"),
+     ("unseen", "Seen")],
+)  # fmt: skip
+def test_on_a_phone_the_sorted_by_column_is_on_screen(browser, live_server, dashboard_path, sort, header):
+    context, page = open_as(browser, live_server, PHONE)
+    page.goto(f"{dashboard_path}?sort={sort}")
+    sorted_header = page.locator("table.considerations thead th[aria-sort]")
+    assert sorted_header.inner_text() == header
+    cells = page.eval_on_selector_all(
+        "table.considerations tbody tr[id] > :nth-child(2)",
+        "els => els.slice(0, 5).map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })",
+    )
+    box = sorted_header.bounding_box()
+    assert cells and box
+    for left, right in [(box["x"], box["x"] + box["width"]), *cells]:
+        assert left >= 0 and right <= PHONE["width"], (left, right)  # on screen without scrolling the table
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    context.close()
