@@ -175,3 +175,28 @@
     target.focus();
   });
 })();
+
+// Sign-up and settings: a time-zone select still on the default (the server marks it data-detect-zone) is set to the
+// browser's own zone, and a note says so: nothing is saved until the form is sent. Without JavaScript the select
+// simply stays on the default.
+(function () {
+  "use strict";
+
+  var select = document.querySelector("select[data-detect-zone]");
+  if (!select) return;
+  var zone = null;
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch (error) {
+    return;
+  }
+  if (!zone || zone === select.value) return;
+  var known = Array.prototype.some.call(select.options, function (option) { return option.value === zone; });
+  if (!known) return;
+  select.value = zone;
+  var note = document.createElement("span");
+  note.className = "help detected-zone";
+  note.setAttribute("role", "status");
+  note.textContent = "Set to " + zone + ", your browser's time zone; change it if that is wrong.";
+  select.insertAdjacentElement("afterend", note);
+})();
