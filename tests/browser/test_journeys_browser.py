@@ -3,7 +3,8 @@ prints (``TEST_ARTIFACTS``, by default ``test-artifacts/`` in the checkout, whic
 
 - A new learner signs up (the time zone detected), chooses the exam and ten new cards a day, reviews the ten from the
   keyboard alone, sees the session summary, then opens home and a section dashboard.
-- With JavaScript disabled: review, grade, undo, edit a card from the review screen, and join a group.
+- With JavaScript disabled: review, grade, undo, edit a card from the review screen, retire a card (a page asks
+  first), and join a group.
 """
 
 from __future__ import annotations
@@ -136,6 +137,16 @@ def test_without_javascript_review_grade_undo_edit_a_card_and_join_a_group(brows
     assert "Cloud Dataflow" in page.inner_text(".front")
     mine.refresh_from_db()
     assert mine.front == "What does **Cloud Dataflow** run?"
+
+    # Retire a card: without JavaScript, a page asks first.
+    spare = decks.create_card(deck=deck, front="A card to retire", back="Gone.")
+    page.goto(f"/decks/{deck.slug}/")
+    page.click(f"#card-{spare.id} button:has-text('Retire')")
+    page.wait_for_selector("h1:has-text('Retire this card?')")
+    assert not Card.objects.get(id=spare.id).retired
+    page.click("button:has-text('Retire the card')")
+    page.wait_for_selector(f"#card-list .retired #card-{spare.id}")
+    assert Card.objects.get(id=spare.id).retired
 
     # Join a group by its invite link.
     page.goto(f"/groups/join/{token}/")
