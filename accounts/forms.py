@@ -6,11 +6,20 @@ from django.contrib.auth.forms import UserCreationForm
 from accounts.models import Membership, StudyGroup, User
 from cards.models import Edition
 
+DEFAULT_TIME_ZONE = User._meta.get_field("time_zone").default
+ZONE_HELP = "Study days start at your rollover hour in this zone."
+
+
+def detect_time_zone(field: forms.Field) -> None:
+    """Mark the select for static/js/app.js, which fills in the browser's zone (and says so) while it is the default."""
+    field.widget.attrs["data-detect-zone"] = "true"
+
 
 class SignupForm(UserCreationForm):
     class Meta:
         model = User
-        fields = ("username", "email")
+        fields = ("username", "email", "time_zone")
+        labels = {"time_zone": "Time zone"}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -18,6 +27,14 @@ class SignupForm(UserCreationForm):
         # about which addresses have accounts (a reset mails every account on the address).
         self.fields["email"].required = True
         self.fields["email"].help_text = "For resetting your password; never shown to anyone."
+        zone = self.fields["time_zone"]
+        zone.required = False  # left out (an old form, a script): the default, as before the field existed
+        zone.help_text = ZONE_HELP
+        if not self.is_bound:
+            detect_time_zone(zone)
+
+    def clean_time_zone(self) -> str:
+        return self.cleaned_data.get("time_zone") or DEFAULT_TIME_ZONE
 
 
 class EmailForm(forms.ModelForm):
@@ -66,6 +83,13 @@ class PreferencesForm(forms.ModelForm):
             "exam_date": forms.DateInput(attrs={"type": "date"}),
             "desired_retention": forms.NumberInput(attrs={"step": "0.01", "min": "0.7", "max": "0.97"}),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].help_text = ZONE_HELP
+        # Only a zone nobody chose yet is filled in from the browser: a zone someone saved is never changed for them.
+        if not self.is_bound and self.instance.time_zone == DEFAULT_TIME_ZONE:
+            detect_time_zone(self.fields["time_zone"])
 
 
 class ExamDateForm(forms.Form):

@@ -114,7 +114,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome! Your first cards are ready.")
         return redirect(safe_next(request) or "home")
-    return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request) or ""})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request) or ""}, status=status)
 
 
 @login_required

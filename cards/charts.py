@@ -161,7 +161,9 @@ def activity_calendar(*, chart_id: str, title: str, counts: dict[date, int], end
         day = first + timedelta(days=offset)
         months.setdefault((day.year, day.month), []).append(in_window.get(day, 0))
     rows = tuple((f"{MONTHS[m - 1]} {y}", str(sum(1 for n in ns if n)), str(sum(ns))) for (y, m), ns in months.items())
-    svg = _svg(chart_id, title, summary, width, height, body, "chart-calendar")
+    # Drawn at its own size (width and height in CSS pixels, so its 12 px labels stay 12 px): a grid of 53 weeks
+    # cannot shrink to a phone's width and stay legible; it scrolls inside its region instead.
+    svg = _svg(chart_id, title, summary, width, height, body, "chart-calendar", f' width="{width}" height="{height}"')
     return Chart(chart_id, title, summary, svg, ("Month", "Days studied", "Reviews"), rows)
 
 

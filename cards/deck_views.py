@@ -326,8 +326,17 @@ def card_move(request: HttpRequest, slug: str, card_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def card_retire(request: HttpRequest, slug: str, card_id: int) -> HttpResponse:
+    """GET: the confirmation without JavaScript (the deck page's Retire opens it; with htmx, a confirm dialog asks
+    instead and posts straight here). POST: retire the card."""
+    if request.method == "GET":
+        card = card_for_user(request.user, slug, card_id, "edit")
+        if card.retired:
+            messages.info(request, "That card is already retired.")
+            return redirect("deck_detail", card.deck.slug)
+        learners = Progress.objects.filter(card=card).count()
+        return render(request, "decks/card_retire.html", {"card": card, "deck": card.deck, "learners": learners})
     return _card_action(
         request,
         slug,

@@ -11,7 +11,9 @@ Definitions, used everywhere:
 - *mature*: seen with an interval of ``MATURE_INTERVAL`` (21) days or more.
 - *retention*: the share of non-undone reviews of kind "scheduled" graded 3 or more; a review is *young* when the
   interval before it was under 21 days, *mature* otherwise. New, re-drill and practice grades count as activity
-  (days studied, reviews today), never toward retention.
+  (days studied, the calendar), never toward retention. Practice grades are not reviews: "reviews today", the
+  group's reviews in 7 days and its leaderboard leave them out, so a drill of ten cards run five times does not
+  outrank fifty due reviews.
 - *exam figures* (card counts, mastery, coverage, retention, readiness, weakness, forecasts) count the official deck
   of the edition the learner prepares for, each card once. A learner's own cards, clones of the official deck
   included, never change them; the pages show them apart ("your own cards on this section").
@@ -125,14 +127,11 @@ class CardCounts:
 class Streak:
     """A streak that does not punish: days studied in the last 7 and 30, beside the unbroken run."""
 
-    reviews_today: int
+    reviews_today: int  # daily review, new cards and re-drill: not practice
     days_last_7: int
     days_last_30: int
     run: int  # consecutive study days up to today (or up to yesterday while today is still open)
-
-    @property
-    def studied_today(self) -> bool:
-        return self.reviews_today > 0
+    studied_today: bool = field(default=False, compare=False)  # any activity today, practice included
 
 
 # --- shared query pieces ----------------------------------------------------------------------------------------
@@ -237,20 +236,32 @@ def _total(values: Iterable, zero):
 # --- activity and the streak -------------------------------------------------------------------------------------
 
 
-def activity_by_day(user: User, today: date) -> dict[date, int]:
-    """One query: non-undone reviews of every kind per study day, over the CALENDAR_DAYS ending today."""
+def activity_and_reviews_today(user: User, today: date) -> tuple[dict[date, int], int]:
+    """One query: non-undone reviews of every kind per study day, over the CALENDAR_DAYS ending today, and today's
+    reviews other than practice."""
     rows = (
         _reviews(user)
         .filter(study_day__gt=today - timedelta(days=CALENDAR_DAYS), study_day__lte=today)
         .values("study_day")
-        .annotate(n=Count("id"))
-        .values_list("study_day", "n")
+        .annotate(n=Count("id"), reviews=Count("id", filter=~Q(kind=Review.Kind.PRACTICE)))
+        .values_list("study_day", "n", "reviews")
     )
-    return dict(rows)
+    activity, reviews_today = {}, 0
+    for day, n, reviews in rows:
+        activity[day] = n
+        if day == today:
+            reviews_today = reviews
+    return activity, reviews_today
 
 
-def streak_from(activity: dict[date, int], today: date) -> Streak:
-    """Pure: the streak figures from reviews per study day (the run is counted within the activity window)."""
+def activity_by_day(user: User, today: date) -> dict[date, int]:
+    """One query: non-undone reviews of every kind per study day, over the CALENDAR_DAYS ending today."""
+    return activity_and_reviews_today(user, today)[0]
+
+
+def streak_from(activity: dict[date, int], today: date, reviews_today: int | None = None) -> Streak:
+    """Pure: the streak figures from reviews per study day (the run is counted within the activity window).
+    ``reviews_today`` is today's reviews without practice (by default, today's activity)."""
     last_7 = sum(1 for d in activity if today - d < timedelta(days=7))
     last_30 = sum(1 for d in activity if today - d < timedelta(days=30))
     day = today if activity.get(today) else today - timedelta(days=1)
@@ -258,7 +269,13 @@ def streak_from(activity: dict[date, int], today: date) -> Streak:
     while activity.get(day):
         run += 1
         day -= timedelta(days=1)
-    return Streak(reviews_today=activity.get(today, 0), days_last_7=last_7, days_last_30=last_30, run=run)
+    return Streak(
+        reviews_today=activity.get(today, 0) if reviews_today is None else reviews_today,
+        days_last_7=last_7,
+        days_last_30=last_30,
+        run=run,
+        studied_today=bool(activity.get(today)),
+    )
 
 
 # --- the home page -----------------------------------------------------------------------------------------------
@@ -366,6 +383,7 @@ def home_overview(user: User, now: datetime) -> HomeOverview:
     """Today's work (as the queue will serve it), the streak, and one row per exam section."""
     today = today_for(user, now)
     queue = build_queue(user, Scope(), now)
+    activity, reviews_today = activity_and_reviews_today(user, today)
     counts = card_counts_by_section(user, today)
     retention = recent_retention_by_section(user, today)
     own = own_cards_by_section(user)
@@ -389,7 +407,7 @@ def home_overview(user: User, now: datetime) -> HomeOverview:
         due=queue.due_count,
         new=queue.new_count,
         drill=queue.drill_count,
-        streak=streak_from(activity_by_day(user, today), today),
+        streak=streak_from(activity, today, reviews_today),
         overall=Readiness(totals.coverage, _total(retention.values(), Ratio())),
         totals=totals,
         decks=studied_deck_rows(user, today, queue.new_ids),
@@ -928,7 +946,7 @@ def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDash
         scheduled = Q(kind=Review.Kind.SCHEDULED)
         for row in (
             Review.objects.filter(user_id__in=counted, card__in=cards, undone_at__isnull=True, reviewed_at__gte=month)
-            .exclude(kind__in=Review.UNGRADED)
+            .exclude(kind__in=(*Review.UNGRADED, Review.Kind.PRACTICE))  # practice would buy a leaderboard place
             .values("user_id")
             .annotate(
                 week=Count("id", filter=Q(reviewed_at__gte=week)),

@@ -286,6 +286,34 @@ def _section_charts(dash: stats.SectionDashboard) -> dict[str, charts.Chart]:
     }
 
 
+# The considerations table's figure columns, and which one each sort orders by (with its aria-sort direction).
+# The sorted-by column comes right after the consideration's name, so that it is on screen on a phone too, where
+# the table scrolls sideways past the first few columns.
+CONSIDERATION_COLUMNS = {
+    "cards": "Cards",
+    "seen": "Seen",
+    "mature": "Mature",
+    "easiness": "Avg easiness",
+    "lapses": "Lapses",
+    "due": "Due now",
+    "weakness": "Weakness",
+}
+SORTED_COLUMN = {
+    "weakest": ("weakness", "descending"),
+    "due": ("due", "descending"),
+    "lapses": ("lapses", "descending"),
+    "easiness": ("easiness", "ascending"),
+    "unseen": ("seen", "ascending"),
+}
+
+
+def consideration_columns(sort: str) -> list[tuple[str, str, str]]:
+    """(key, header, aria-sort or "") in display order: the sorted-by column first, the others as they were."""
+    key, direction = SORTED_COLUMN.get(sort, ("", ""))
+    columns = [(k, header, direction if k == key else "") for k, header in CONSIDERATION_COLUMNS.items()]
+    return sorted(columns, key=lambda column: column[0] != key)
+
+
 @login_required
 @require_GET
 @_sections_of_my_edition
@@ -303,6 +331,7 @@ def section_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "rows": stats.sort_rows(dash.rows, sort),
         "sort": sort,
         "sorts": stats.SORTS,
+        "columns": consideration_columns(sort),
         "charts": _section_charts(dash),
     }
     return render(request, "cards/section.html", context, status=status)

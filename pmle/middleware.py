@@ -162,3 +162,29 @@ def method_not_allowed_page(get_response: Callable[[HttpRequest], HttpResponse])
         return response
 
     return middleware
+
+
+def debug_not_found_page(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Under ``DJANGO_DEBUG=1`` (``make run``) Django answers a 404 with its technical page, whose inline styles the
+    Content-Security-Policy blocks: a bare, unstyled list of URL patterns. Show the app's own 404 page instead, as
+    production does. Without debug this does nothing (Django already renders templates/404.html)."""
+    from django.http import Http404, HttpResponseNotFound
+    from django.template.loader import render_to_string
+    from django.urls import Resolver404, resolve
+
+    def not_found(request: HttpRequest) -> HttpResponse:
+        return HttpResponseNotFound(render_to_string("404.html", request=request))
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if settings.DEBUG:
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404:
+                return not_found(request)  # CommonMiddleware, outside this one, still adds a missing slash
+        return get_response(request)
+
+    def process_exception(request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return not_found(request) if settings.DEBUG and isinstance(exception, Http404) else None
+
+    middleware.process_exception = process_exception
+    return middleware

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "pmle.middleware.content_security_policy",
     "pmle.middleware.private_pages",
     "pmle.middleware.method_not_allowed_page",
+    "pmle.middleware.debug_not_found_page",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into our own response
 ]
 

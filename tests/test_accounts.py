@@ -41,9 +41,42 @@ def test_sign_up_honours_a_safe_next_and_ignores_an_unsafe_one(client, db):
 
 def test_sign_up_with_mismatched_passwords_creates_nothing(client, db):
     response = client.post(reverse("signup"), {"username": "x", "password1": "a long pass phrase", "password2": "no"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "didn’t match" in response.content.decode() or "didn't match" in response.content.decode()
     assert not User.objects.exists()
+
+
+SIGN_UP = {
+    "username": "zed",
+    "email": "z@example.com",
+    "password1": "a long pass phrase",
+    "password2": "a long pass phrase",
+}
+
+
+def test_sign_up_takes_a_time_zone_and_offers_it_for_detection(client, db):
+    page = client.get(reverse("signup")).content.decode()
+    assert 'name="time_zone"' in page and "data-detect-zone" in page
+    response = client.post(reverse("signup"), SIGN_UP | {"time_zone": "Europe/Paris"})
+    assert response.status_code == 302
+    assert User.objects.get(username="zed").time_zone == "Europe/Paris"
+
+
+def test_sign_up_with_an_unknown_time_zone_is_a_400_and_creates_nothing(client, db):
+    response = client.post(reverse("signup"), SIGN_UP | {"time_zone": "Mars/Olympus_Mons"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert "data-detect-zone" not in response.content.decode()  # the learner's own choice is not overridden
+    assert not User.objects.exists()
+
+
+def test_settings_offer_detection_only_while_the_zone_is_the_default(client, learner):
+    client.force_login(learner)
+    assert "data-detect-zone" in client.get(reverse("preferences")).content.decode()
+    learner.time_zone = "Asia/Tokyo"
+    learner.save()
+    page = client.get(reverse("preferences")).content.decode()
+    assert "data-detect-zone" not in page and '<option value="Asia/Tokyo" selected>' in page
 
 
 def test_log_in_and_log_out_by_post(client, learner):

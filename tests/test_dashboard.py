@@ -58,7 +58,7 @@ def test_home_shows_todays_work_the_streak_and_a_tile_per_section(learner_client
     page = text(response)
     assert "1 due 2 new 0 re-drill" in page
     assert "Start review" in page
-    assert "3 reviews done today" in page
+    assert "2 reviews done today" in page  # the scheduled review and the re-drill; practice is not a review
     assert "5 of the last 7 days" in page and "7 of the last 30 days" in page
     assert "2 days in a row" in page
     assert "2 of 7 mastered · 2 learning · 1 due · 2 new" in page
@@ -116,6 +116,18 @@ def test_weakest_first_on_request_with_not_started_last(learner_client, study_hi
     assert positions == sorted(positions)
     assert 'class="objective-row"' not in html  # a flat list once sorted by score
     assert '<strong aria-current="true">Weakest first</strong>' in html
+
+
+def test_the_sorted_by_column_comes_right_after_the_name_and_says_so(learner_client, study_history):
+    response = learner_client.get(reverse("section_dashboard", args=["s1"]), {"sort": "due"})
+    headers = re.findall(r'<th scope="col"([^>]*)>([^<]*)</th>', response.content.decode())
+    assert [name for _, name in headers][:3] == ["Consideration", "Due now", "Cards"]
+    assert 'aria-sort="descending"' in headers[1][0]
+    assert [attrs for attrs, _ in headers].count("") == len(headers) - 1  # one column carries the sort
+    # The cells follow their headers: due now (1) first, then cards, seen, mature, easiness, lapses, weakness.
+    assert row_text(response, "1.1.2") == "1.1.2 Success metrics 1 2 2 1 2.20 2 58"
+    curriculum = learner_client.get(reverse("section_dashboard", args=["s1"]))
+    assert "aria-sort" not in curriculum.content.decode()  # curriculum order sorts by no column
 
 
 def test_an_unknown_sort_gets_a_400_with_a_message_and_the_usual_page(learner_client, study_history):

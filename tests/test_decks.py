@@ -250,6 +250,37 @@ def test_retiring_a_card_keeps_its_history_and_takes_it_out_of_every_queue(owner
     assert [c.id for c in page.context["retired"]] == [card.id]
 
 
+def test_without_javascript_retire_asks_first_on_a_page_of_its_own(owner, owner_client, deck, shared):
+    card = cards_of(deck)[0]
+    grade(owner_client, deck, card, 5)
+    detail = owner_client.get(reverse("deck_detail", args=[deck.slug])).content.decode()
+    retire_url = reverse("card_retire", args=[deck.slug, card.id])
+    # The deck page's Retire is a GET form (htmx posts it after its confirm dialog).
+    assert f'<form method="get" action="{retire_url}" hx-post="{retire_url}"' in detail
+    page = owner_client.get(retire_url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Retire this card?" in html and card.front in html and "1 learner has started it" in html
+    assert f'<form method="post" action="{retire_url}">' in html and "csrfmiddlewaretoken" in html
+    card.refresh_from_db()
+    assert not card.retired  # asking changes nothing
+    response = owner_client.post(retire_url)
+    assert response.url == reverse("deck_detail", args=[deck.slug])
+    card.refresh_from_db()
+    assert card.retired
+    again = owner_client.get(retire_url)  # a stale confirmation link: back to the deck, which says so
+    assert again.url == reverse("deck_detail", args=[deck.slug])
+
+
+def test_the_retire_page_is_only_for_editors(client, deck, shared, outsider):
+    student, _ = shared
+    url = reverse("card_retire", args=[deck.slug, cards_of(deck)[0].id])
+    client.force_login(student)
+    assert client.get(url).status_code == 403
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+
+
 def test_editing_or_retiring_a_retired_card_gets_a_400_and_changes_nothing(owner_client, deck):
     card = cards_of(deck)[0]
     Card.objects.filter(id=card.id).update(retired=True)

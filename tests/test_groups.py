@@ -400,6 +400,18 @@ def test_the_dashboard_shows_each_members_figures_by_exam_section(group, team):
     assert [(m.user.username, n) for m, n in dashboard.leaderboard] == [("carol", 5), ("owner", 3)]
 
 
+def test_practice_grades_buy_no_place_on_the_leaderboard_nor_reviews_in_7_days(client, group, team):
+    alice, bob, _ = team
+    Membership.objects.filter(user=bob).update(on_leaderboard=True)
+    card = Card.objects.filter(deck__owner=None).first()
+    for _ in range(20):
+        review(bob, card, datetime(2026, 6, 10, 10, tzinfo=UTC), grade=5, kind="practice")
+    client.force_login(alice)
+    dashboard = client.get(reverse("group_detail", args=["team"])).context["dashboard"]
+    assert [(m.user.username, n) for m, n in dashboard.leaderboard] == [("carol", 5), ("owner", 3), ("bob", 1)]
+    assert dashboard.members[1].reviews_7d == 1
+
+
 def test_a_hidden_member_sees_their_own_figures(group, team):
     _, _, carol = team
     dashboard = stats.group_dashboard(group, carol, timezone.now())

@@ -65,7 +65,7 @@ def test_reset_requests_are_limited_per_address(client, db, settings):
 def test_sign_up_requires_an_email_address(client, db):
     data = {"username": "noemail", "password1": PASSWORD, "password2": PASSWORD}
     response = client.post(reverse("signup"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not User.objects.filter(username="noemail").exists()
 
 

@@ -139,6 +139,7 @@ MATRIX = [
         expect=(L, 404, 403, 302, 302),
     ),
     row("card_move", "deck.slug", "card.id", method="post", data={"direction": "down"}, expect=(L, 404, 403, 302, 302)),
+    row("card_retire", "deck.slug", "card.id", expect=(L, 404, 403, 200, 200)),  # the confirmation without JS
     row("card_retire", "deck.slug", "card.id", method="post", expect=(L, 404, 403, 302, 302)),
     row("card_restore", "deck.slug", "card.id", method="post", expect=(L, 404, 403, 400, 400)),  # not retired
     # Deleting a deck: only its owner knows the page exists; a deck a group shares is refused (400).

@@ -6,6 +6,7 @@ Uses the hand-built ``study_history`` (conftest.py): in section 1 the weakest co
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -98,6 +99,20 @@ def test_a_practice_grade_is_logged_and_leaves_the_schedule_alone(learner, learn
         date(2026, 3, 5),
         date(2026, 3, 5),
     )
+
+
+def test_practice_grades_do_not_count_as_reviews_done_today(learner_client, study_history):
+    def reviews_today() -> str:
+        html = learner_client.get(reverse("home")).content.decode()
+        return re.search(r'<p class="reviews-today">(.*?)</p>', html).group(1)
+
+    before = reviews_today()
+    assert before == "<strong>2</strong> reviews done today"
+    cards = study_history["cards"]
+    for card in (cards["b1"], cards["b2"]):
+        assert practise(learner_client, card, 5).status_code == 302
+    assert Review.objects.filter(user__username="learner", kind="practice").count() == 3
+    assert reviews_today() == before
 
 
 def test_practice_does_not_touch_todays_queue_limits_or_re_drill(learner, learner_client, study_history):

@@ -54,8 +54,8 @@ def test_recent_retention_counts_scheduled_non_undone_reviews_of_the_last_30_stu
 def test_home_overview_figures(study_history, learner):
     overview = stats.home_overview(learner, NOW)
     assert (overview.today, overview.due, overview.new, overview.drill) == (TODAY, 1, 2, 0)
-    # Today: a1 scheduled, b1 drill, a1 practice (the 01:30 review was study day 11 March).
-    assert overview.streak == stats.Streak(reviews_today=3, days_last_7=5, days_last_30=7, run=2)
+    # Today: a1 scheduled and b1 drill are reviews; a1's practice is not (the 01:30 review was study day 11 March).
+    assert overview.streak == stats.Streak(reviews_today=2, days_last_7=5, days_last_30=7, run=2)
     s1_row, s2_row = overview.sections
     assert (s1_row.cards, s1_row.due, s1_row.new, s1_row.counts.mature) == (7, 1, 2, 2)
     # 4/7 seen x 3/5 retained = 34.3%; overall 5/8 x 4/6 = 41.7%.
@@ -67,7 +67,14 @@ def test_before_the_rollover_hour_it_is_still_yesterday(study_history, learner, 
     frozen.move_to(datetime(2026, 3, 13, 6, 0, tzinfo=UTC))  # 02:00 EDT on Friday 13 March
     overview = stats.home_overview(learner, datetime(2026, 3, 13, 6, 0, tzinfo=UTC))
     assert overview.today == TODAY
-    assert overview.streak.reviews_today == 3
+    assert overview.streak.reviews_today == 2
+
+
+def test_practice_grades_are_activity_but_not_reviews_today(study_history, learner):
+    learner.reviews.filter(kind__in=["scheduled", "drill"], study_day=TODAY).update(kind="practice")
+    overview = stats.home_overview(learner, NOW)
+    assert overview.streak.reviews_today == 0
+    assert overview.streak.studied_today and overview.streak.run == 2  # practising is still a day studied
 
 
 def test_after_the_rollover_hour_a_new_day_starts_and_the_run_survives_until_it_ends(study_history, learner):

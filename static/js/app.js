@@ -175,3 +175,62 @@
     target.focus();
   });
 })();
+
+// Sign-up and settings: a time-zone select still on the default (the server marks it data-detect-zone) is set to the
+// browser's own zone, and a note says so: nothing is saved until the form is sent. Without JavaScript the select
+// simply stays on the default.
+(function () {
+  "use strict";
+
+  var select = document.querySelector("select[data-detect-zone]");
+  if (!select) return;
+  var zone = null;
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch (error) {
+    return;
+  }
+  if (!zone || zone === select.value) return;
+  var known = Array.prototype.some.call(select.options, function (option) { return option.value === zone; });
+  if (!known) return;
+  select.value = zone;
+  var note = document.createElement("span");
+  note.className = "help detected-zone";
+  note.setAttribute("role", "status");
+  note.textContent = "Set to " + zone + ", your browser's time zone; change it if that is wrong.";
+  select.insertAdjacentElement("afterend", note);
+})();
+
+// The group page's new invite link: a Copy button next to it (the link stays readable, selectable text without
+// JavaScript, where the button never appears). The note after it says whether the copy worked.
+(function () {
+  "use strict";
+
+  var field = document.getElementById("invite-link");
+  if (!field) return;
+  var button = document.createElement("button");
+  button.type = "button";
+  button.className = "button";
+  button.id = "copy-invite";
+  button.textContent = "Copy the link";
+  var note = document.createElement("span");
+  note.className = "help";
+  note.setAttribute("role", "status");
+  field.insertAdjacentElement("afterend", note);
+  field.insertAdjacentElement("afterend", button);
+
+  function copied(ok) {
+    note.textContent = ok ? "Copied." : "Could not copy: select the link and copy it yourself.";
+  }
+
+  button.addEventListener("click", function () {
+    field.select();
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(function () { copied(true); }, function () {
+        copied(document.execCommand && document.execCommand("copy"));
+      });
+    } else {
+      copied(document.execCommand && document.execCommand("copy"));
+    }
+  });
+})();
