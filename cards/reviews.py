@@ -128,12 +128,14 @@ def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n:,} days"
 
 
-def _todays_reviews(user: User, today: date) -> list[Review]:
+def _todays_reviews(user: User, today: date) -> list[tuple[int, int, int, str]]:
+    """Today's grades as (id, card id, grade, kind), oldest first: plain tuples, since a learner's day can hold
+    hundreds and the queue needs only these four values of each (model instances cost far more to build)."""
     return list(
         Review.objects.filter(user=user, study_day=today, undone_at__isnull=True)
         .exclude(kind__in=Review.UNGRADED)
         .order_by("reviewed_at", "id")
-        .only("id", "card_id", "grade", "kind", "reviewed_at")
+        .values_list("id", "card_id", "grade", "kind")
     )
 
 
@@ -187,22 +189,34 @@ def study_more_today(*, user: User, scope: Scope, count: int, now: datetime) -> 
     return row.count
 
 
-def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int | None = None) -> Queue:
-    """Today's queue for a scope: due reviews, new cards within the limit, then the same-day re-drill."""
+def build_queue(
+    user: User, scope: Scope, now: datetime, *, prefer_card_id: int | None = None, only_for: int | None = None
+) -> Queue:
+    """Today's queue for a scope: due reviews, new cards within the limit, then the same-day re-drill.
+
+    With ``only_for`` (a card id) it is built only as far as needed to know that card's kind (``kind_of``), for
+    the check that a graded card is still in the queue: the three groups never share a card (a due card has a due
+    day, a new card has none, and a card to re-drill is left out of the due reviews), so once the card is found
+    in one group the others cannot hold it. Such a queue has no card, counts or last review to show.
+    """
     today = today_for(user, now)
     todays = _todays_reviews(user, today)
-    scheduled_today = sum(r.kind == Review.Kind.SCHEDULED for r in todays)
-    new_today = sum(r.kind == Review.Kind.NEW for r in todays)
+    scheduled_today = sum(kind == Review.Kind.SCHEDULED for _, _, _, kind in todays)
+    new_today = sum(kind == Review.Kind.NEW for _, _, _, kind in todays)
 
     # A card is drilled again while its latest grade today is below 4; the longest-waiting comes first.
-    latest: dict[int, Review] = {}
-    for r in todays:
-        if r.kind != Review.Kind.PRACTICE:
-            latest.pop(r.card_id, None)
-            latest[r.card_id] = r
-    drill_candidates = [cid for cid, r in latest.items() if r.grade < 4]
+    latest: dict[int, int] = {}
+    for _, card_id, grade, kind in todays:
+        if kind != Review.Kind.PRACTICE:
+            latest.pop(card_id, None)
+            latest[card_id] = grade
+    drill_candidates = [cid for cid, grade in latest.items() if grade < 4]
 
     scope_cards = scope.cards(user)
+    queue = Queue(today=today, last_review_id=todays[-1][0] if todays else None)
+    if only_for is not None and only_for in drill_candidates:
+        queue.drill_ids = _drillable(user, scope_cards, [only_for], today)
+        return queue
     review_room = max(user.max_reviews_per_day - scheduled_today, 0)
     due = (
         Progress.objects.filter(user=user, due__lte=today, suspended=False, card__in=scope_cards)
@@ -211,7 +225,10 @@ def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int 
         .values_list("card_id", "due", "interval")
     )
     due = sorted(due, key=lambda row: at_risk_first(row, today))
-    due_ids = [card_id for card_id, _, _ in due][:review_room]
+    queue.due_ids = [card_id for card_id, _, _ in due][:review_room]
+    queue.backlog = len(due)
+    if only_for is not None and only_for in queue.due_ids:
+        return queue
     new_room = max(user.new_cards_per_day + extra_new_today(user, scope, today) - new_today, 0)
     started_or_suspended = Progress.objects.filter(user=user).filter(
         Q(due__isnull=False) | Q(suspended=True) | Q(buried_until__gt=today)
@@ -226,26 +243,12 @@ def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int 
         .order_by("position", "deck_id", "id")
         .values_list("id", flat=True)[:new_room]
     )
-    new_ids = interleave_new(official, others, new_room, user.own_new_share)
-    drill_ids = []
+    queue.new_ids = interleave_new(official, others, new_room, user.own_new_share)
+    if only_for is not None:
+        return queue  # a drill candidate returned above: the card is new or in no group at all
     if drill_candidates:
-        drillable = set(
-            scope_cards.filter(id__in=drill_candidates)
-            .exclude(progress__user=user, progress__suspended=True)
-            .exclude(progress__user=user, progress__buried_until__gt=today)
-            .values_list("id", flat=True)
-        )
-        drill_ids = [cid for cid in drill_candidates if cid in drillable]
-
-    last_review_id = todays[-1].id if todays else None
-    queue = Queue(
-        today=today,
-        due_ids=due_ids,
-        new_ids=new_ids,
-        drill_ids=drill_ids,
-        backlog=len(due),
-        last_review_id=last_review_id,
-    )
+        queue.drill_ids = _drillable(user, scope_cards, drill_candidates, today)
+    due_ids, new_ids, drill_ids = queue.due_ids, queue.new_ids, queue.drill_ids
     ordered = due_ids + new_ids + drill_ids
     if not ordered:
         queue.next_due = (
@@ -261,6 +264,17 @@ def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int 
     queue.kind = queue.kind_of(card_id)
     queue.progress = Progress.objects.filter(user=user, card_id=card_id).first()
     return queue
+
+
+def _drillable(user: User, scope_cards: QuerySet[Card], candidates: list[int], today: date) -> list[int]:
+    """The candidates for the re-drill that are still in scope, neither suspended nor buried, in their order."""
+    drillable = set(
+        scope_cards.filter(id__in=candidates)
+        .exclude(progress__user=user, progress__suspended=True)
+        .exclude(progress__user=user, progress__buried_until__gt=today)
+        .values_list("id", flat=True)
+    )
+    return [cid for cid in candidates if cid in drillable]
 
 
 @dataclass(frozen=True)
@@ -318,7 +332,7 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
     progress = Progress.objects.select_for_update().filter(user=user, card=card).first()
     if (progress.version if progress else 0) != version:
         return Outcome(recorded=False, notice=STALE_NOTICE)
-    queue = build_queue(user, scope, now)
+    queue = build_queue(user, scope, now, only_for=card.id)
     kind = queue.kind_of(card.id)
     if not kind:
         return Outcome(recorded=False, notice="That card is not in today's queue any more.")
