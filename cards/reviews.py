@@ -60,6 +60,24 @@ class Scope:
             cards = cards.filter(deck=self.deck)
         return cards
 
+    def deck_ids(self, user: User) -> tuple[list[int], list[int]]:
+        """The ids of the decks this scope studies, in one query: (the official deck's, the own and groups')."""
+        decks = studied_decks(user)
+        if self.deck is not None:
+            decks = decks.filter(id=self.deck.id)
+        official, others = [], []
+        for deck_id, owner_id in decks.values_list("id", "owner_id"):
+            (official if owner_id is None else others).append(deck_id)
+        return official, others
+
+    def cards_of(self, deck_ids: list[int]) -> QuerySet[Card]:
+        """``cards(user)`` once ``deck_ids`` told the decks: the queries that use it then compare with a list
+        instead of compiling the access rule's nested subqueries each time."""
+        cards = Card.objects.filter(deck_id__in=deck_ids, retired=False)
+        if self.section is not None:
+            cards = cards.filter(consideration__objective__section=self.section)
+        return cards
+
 
 @dataclass
 class CardPanelState:
@@ -212,7 +230,8 @@ def build_queue(
             latest[card_id] = grade
     drill_candidates = [cid for cid, grade in latest.items() if grade < 4]
 
-    scope_cards = scope.cards(user)
+    official_decks, other_decks = scope.deck_ids(user)
+    scope_cards = scope.cards_of(official_decks + other_decks)
     queue = Queue(today=today, last_review_id=todays[-1][0] if todays else None)
     if only_for is not None and only_for in drill_candidates:
         queue.drill_ids = _drillable(user, scope_cards, [only_for], today)
@@ -236,13 +255,15 @@ def build_queue(
     unstarted = scope_cards.exclude(id__in=started_or_suspended.values("card_id"))
     # The exam deck in curriculum order; own and group decks by position, so that their decks take turns.
     official = list(
-        unstarted.filter(deck__owner__isnull=True).order_by(*CURRICULUM_ORDER).values_list("id", flat=True)[:new_room]
+        unstarted.filter(deck_id__in=official_decks).order_by(*CURRICULUM_ORDER).values_list("id", flat=True)[:new_room]
     )
-    others = list(
-        unstarted.filter(deck__owner__isnull=False)
-        .order_by("position", "deck_id", "id")
-        .values_list("id", flat=True)[:new_room]
-    )
+    others = []
+    if other_decks:  # most learners study only the exam deck: no query for the others then
+        others = list(
+            unstarted.filter(deck_id__in=other_decks)
+            .order_by("position", "deck_id", "id")
+            .values_list("id", flat=True)[:new_room]
+        )
     queue.new_ids = interleave_new(official, others, new_room, user.own_new_share)
     if only_for is not None:
         return queue  # a drill candidate returned above: the card is new or in no group at all
@@ -260,8 +281,19 @@ def build_queue(
         queue.more_new = unstarted.exists()
         return queue
     card_id = prefer_card_id if prefer_card_id in ordered else ordered[0]
-    queue.card = Card.objects.select_related("deck", "consideration__objective__section").get(id=card_id)
     queue.kind = queue.kind_of(card_id)
+    related = ("deck", "consideration__objective__section")
+    if queue.kind != Review.Kind.NEW:
+        # A due card or one to re-drill has its progress row: one query brings the card with it.
+        queue.progress = (
+            Progress.objects.select_related(*(f"card__{name}" for name in related))
+            .filter(user=user, card_id=card_id)
+            .first()
+        )
+        if queue.progress is not None:
+            queue.card = queue.progress.card
+            return queue
+    queue.card = Card.objects.select_related(*related).get(id=card_id)
     queue.progress = Progress.objects.filter(user=user, card_id=card_id).first()
     return queue
 
