@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from accounts.models import Membership, User
 from cards import balance, sm2
@@ -360,10 +360,6 @@ def build_queue(
     if only_for is not None and only_for in queue.due_ids:
         return queue
     new_room = max(user.new_cards_per_day + extra_new_today(user, scope, today) - new_today, 0)
-    started_or_suspended = Progress.objects.filter(user=user).filter(
-        Q(due__isnull=False) | Q(suspended=True) | Q(buried_until__gt=today)
-    )
-    unstarted = scope_cards.exclude(id__in=started_or_suspended.values("card_id"))
     # The exam deck in curriculum order; own and group decks by position, so that their decks take turns. Most
     # learners study only the exam deck: no query for the others then.
     official = _unstarted(user, scope, official_decks, today, curriculum=True, limit=new_room)
@@ -382,7 +378,7 @@ def build_queue(
             .values_list("due", flat=True)
             .first()
         )
-        queue.more_new = unstarted.exists()
+        queue.more_new = bool(_unstarted(user, scope, official_decks + other_decks, today, curriculum=False, limit=1))
         return queue
     card_id = prefer_card_id if prefer_card_id in ordered else ordered[0]
     queue.kind = queue.kind_of(card_id)
