@@ -77,9 +77,16 @@ class Scope:
 
         The rule is ``studied_deck_q`` (cards/access.py), written out in SQL because the queue asks it on every
         review screen and grade: tests/test_queue_sql.py checks that both give the same decks."""
+        sql, params = self._decks_sql(user, "d.id, d.owner_id")
+        official, others = [], []
+        for deck_id, owner_id in _rows(sql, params):
+            (official if owner_id is None else others).append(deck_id)
+        return official, others
+
+    def _decks_sql(self, user: User, columns: str) -> tuple[str, list]:
         official_sql = "d.edition_id = %s" if user.exam_edition_id else f"d.edition_id IN ({_CURRENT_EDITIONS})"
         sql = (
-            f"SELECT d.id, d.owner_id FROM {Deck._meta.db_table} d"
+            f"SELECT {columns} FROM {Deck._meta.db_table} d"
             f" WHERE ((d.owner_id IS NULL AND {official_sql}) OR d.owner_id = %s OR d.id IN ({_SHARED_WITH}))"
         )
         params = [user.exam_edition_id] if user.exam_edition_id else [True]
@@ -87,10 +94,24 @@ class Scope:
         if self.deck is not None:
             sql += " AND d.id = %s"
             params.append(self.deck.id)
-        official, others = [], []
-        for deck_id, owner_id in _rows(sql, params):
-            (official if owner_id is None else others).append(deck_id)
-        return official, others
+        return sql, params
+
+    def card(self, user: User, card_id: int) -> Card:
+        """``cards(user).get(id=card_id)`` in one SQL query (the grade asks it every time); ``Card.DoesNotExist``
+        for a card this scope does not study."""
+        decks_sql, params = self._decks_sql(user, "d.id")
+        sql = f"SELECT c.* FROM {Card._meta.db_table} c"
+        where = "c.id = %s AND c.retired = %s"
+        if self.section is not None:
+            sql += f" JOIN {Consideration._meta.db_table} co ON co.id = c.consideration_id"
+            sql += f" JOIN {Objective._meta.db_table} o ON o.id = co.objective_id"
+            where += " AND o.section_id = %s"
+        sql += f" WHERE {where} AND c.deck_id IN ({decks_sql})"
+        section = [self.section.id] if self.section is not None else []
+        found = list(Card.objects.raw(sql, [card_id, False, *section, *params]))
+        if not found:
+            raise Card.DoesNotExist(f"Card {card_id} is not studied in this scope.")
+        return found[0]
 
     def cards_of(self, deck_ids: list[int]) -> QuerySet[Card]:
         """``cards(user)`` once ``deck_ids`` told the decks: the queries that use it then compare with a list
@@ -424,7 +445,7 @@ def record_review(*, user: User, scope: Scope, card_id: int, quality: int, versi
     """
     if isinstance(quality, bool) or not isinstance(quality, int) or quality not in sm2.GRADES:
         raise ValueError("The grade must be a whole number from 0 to 5.")
-    card = scope.cards(user).get(id=card_id)
+    card = scope.card(user, card_id)
     try:
         with transaction.atomic():
             lock_learner(user)

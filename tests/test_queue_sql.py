@@ -132,3 +132,20 @@ def test_the_world_covers_what_the_comparison_needs(world, learner):
     assert len({interval for _, _, interval in due}) > 2
     assert len(_unstarted(learner, scope, official, TODAY, curriculum=True, limit=500)) >= 3
     assert len(_unstarted(learner, scope, others, TODAY, curriculum=False, limit=500)) >= 3
+
+
+@pytest.mark.parametrize("edition", ["current", "2020"])
+def test_a_scopes_card_is_found_exactly_when_the_orm_finds_it(world, learner, edition):
+    if edition == "2020":
+        learner.exam_edition = edition_2020()
+        learner.save()
+    for scope in scopes(world):
+        studied = set(scope.cards(learner).values_list("id", flat=True))
+        assert studied  # every scope has cards to find, and (below) cards it must refuse
+        assert len(studied) < len(world["cards"])
+        for card in world["cards"]:
+            if card.id in studied:
+                assert scope.card(learner, card.id) == card
+            else:
+                with pytest.raises(Card.DoesNotExist):
+                    scope.card(learner, card.id)
