@@ -1,6 +1,6 @@
 """`make bench`: the figures of issue 13, each against its target, as ratios measured in the same run.
 
-    .venv/bin/python scripts/bench.py [--database sqlite,postgres] [--seconds 10] [--max-requests 100000]
+    .venv/bin/python scripts/bench.py [--database sqlite,postgres] [--seconds 10] [--max-requests 200000]
 
 For each database (a throwaway SQLite file in a temporary directory; the PostgreSQL database ``pmle_bench`` on
 127.0.0.1, created and dropped) it runs one pass in its own process:
