@@ -19,7 +19,7 @@ from cards.deckfile import (
     read_cards,
     read_guide,
 )
-from cards.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, class_allowed, markdown_to_html
+from cards.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, OWN_IMAGE, class_allowed, markdown_to_html
 
 # The guides as published, kept in the repository so that a clone checks itself (docs/exam-guides/).
 GUIDE_FILES = Path(__file__).resolve().parent.parent / "docs" / "exam-guides"
@@ -118,6 +118,8 @@ class _Audit(HTMLParser):
                 self.problems.append(f"<{tag} class={value}>")
             if name == "href" and not (value or "").startswith("https://"):
                 self.problems.append(f"href={value}")
+            if tag == "img" and name == "src" and not OWN_IMAGE.fullmatch(value or ""):
+                self.problems.append(f"src={value}")  # only the site's own card images are kept
 
 
 def sanitiser_would_change(markdown_text: str) -> list[str]:

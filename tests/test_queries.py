@@ -14,11 +14,13 @@ from cards.models import Card, Progress, Review
 from tests.factories import ConsiderationFactory, DeckFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# (review page with the answer shown, grade POST): session + user, today's reviews, the extra new cards asked for
-# today, the due, new (exam deck, then own and group decks) and next-card queries; the POST locks the learner's
-# row, re-reads the queue inside its transaction and reads the due counts around the new due day (load balancing),
-# and with HTMX renders the next card too.
-PINNED = {False: (9, 17), True: (9, 24)}
+# (review page with the answer shown, grade POST): session + user, today's reviews, the studied decks' ids, the
+# due cards, the extra new cards asked for today, the exam deck's new cards (own and group decks: none here, so no
+# query), and the next card with its progress (one query for a due card); the POST locks the learner's row,
+# re-reads inside its transaction only as much of the queue as tells the graded card's kind (here a due card:
+# today's reviews, the decks, the due cards), reads the due counts around the new due day (load balancing), and
+# with HTMX renders the next card too.
+PINNED = {False: (8, 13), True: (8, 19)}
 
 
 def build(learner, n: int) -> list[Card]:

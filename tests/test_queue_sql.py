@@ -1,0 +1,151 @@
+"""The queue's queries written in SQL (cards/reviews.py) give exactly what the ORM's access rule and filters give,
+for every kind of deck, progress state and scope; a wrong join or a NULL mishandled shows up here."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db.models import Q
+
+from cards.access import studied_deck_q
+from cards.models import Card, Deck, Progress
+from cards.reviews import CURRICULUM_ORDER, Scope, _due_rows, _unstarted
+from tests.factories import (
+    CardFactory,
+    ConsiderationFactory,
+    DeckFactory,
+    DeckShareFactory,
+    MembershipFactory,
+    ObjectiveFactory,
+    SectionFactory,
+    StudyGroupFactory,
+    edition_2020,
+)
+
+TODAY = date(2026, 6, 10)
+
+
+@pytest.fixture
+def world(learner, member, outsider):
+    """Two editions' official decks, own, shared and unshared decks; cards in two sections and none; progress in
+    every state the queue tells apart."""
+    first, second = SectionFactory(number=1), SectionFactory(number=2)
+    objectives = [ObjectiveFactory(section=section, position=p) for section in (second, first) for p in (2, 1)]
+    considerations = [ConsiderationFactory(objective=o, position=q) for o in objectives for q in (2, 1)]
+    official = DeckFactory(owner=None)
+    old_official = DeckFactory(owner=None, edition=edition_2020())
+    own = DeckFactory(owner=learner, edition=None)
+    shared = DeckFactory(owner=member, edition=None)
+    unshared = DeckFactory(owner=outsider, edition=None)
+    group = StudyGroupFactory()
+    MembershipFactory(group=group, user=learner)
+    MembershipFactory(group=group, user=member)
+    DeckShareFactory(deck=shared, group=group)
+    DeckShareFactory(deck=unshared, group=StudyGroupFactory())
+    cards = []
+    for deck in (official, old_official, own, shared, unshared):
+        for n, consideration in enumerate([*considerations, None, None]):
+            cards.append(CardFactory(deck=deck, consideration=consideration, position=(n * 7) % 5, retired=n == 3))
+    states = [
+        {"due": TODAY, "interval": 3},
+        {"due": TODAY - timedelta(days=4), "interval": 2},
+        {"due": TODAY - timedelta(days=9), "interval": 30},
+        {"due": TODAY + timedelta(days=1), "interval": 6},
+        {"due": TODAY, "interval": 1, "suspended": True},
+        {"due": TODAY, "interval": 1, "buried_until": TODAY + timedelta(days=1)},
+        {"due": TODAY, "interval": 1, "buried_until": TODAY},  # buried until today: back in the queue
+        {"due": None},  # a first review undone: new again
+        {"due": None, "suspended": True},
+        {"due": None, "buried_until": TODAY + timedelta(days=1)},
+        {"due": None, "buried_until": TODAY},  # new, buried until today: in the queue again
+    ]
+    for n, card in enumerate(cards):
+        if n % 3:  # a third never started
+            Progress.objects.create(user=learner, card=card, **states[n % len(states)])
+        Progress.objects.create(user=member, card=card, due=TODAY, interval=1)  # someone else's rows never count
+    return {"sections": (first, second), "own": own, "shared": shared, "official": official, "cards": cards}
+
+
+def scopes(world) -> list[Scope]:
+    return [
+        Scope(),
+        *(Scope(section=s) for s in world["sections"]),
+        Scope(deck=world["own"]),
+        Scope(deck=world["shared"]),
+    ]
+
+
+def orm_due(user, scope: Scope, leave_out: list[int]) -> list[tuple]:
+    return sorted(
+        Progress.objects.filter(user=user, due__lte=TODAY, suspended=False, card__in=scope.cards(user))
+        .exclude(card_id__in=leave_out)
+        .exclude(buried_until__gt=TODAY)
+        .values_list("card_id", "due", "interval")
+    )
+
+
+def orm_unstarted(user, scope: Scope, official: bool, limit: int) -> list[int]:
+    started = Progress.objects.filter(user=user).filter(
+        Q(due__isnull=False) | Q(suspended=True) | Q(buried_until__gt=TODAY)
+    )
+    cards = scope.cards(user).exclude(id__in=started.values("card_id")).filter(deck__owner__isnull=official)
+    order = CURRICULUM_ORDER if official else ("position", "deck_id", "id")
+    return list(cards.order_by(*order).values_list("id", flat=True)[:limit])
+
+
+@pytest.mark.parametrize("edition", ["current", "2020"])
+def test_the_queues_sql_finds_the_same_decks_due_cards_and_new_cards_as_the_orm(world, learner, edition):
+    if edition == "2020":
+        learner.exam_edition = edition_2020()
+        learner.save()
+    assert Card.objects.filter(deck__in=Deck.objects.filter(studied_deck_q(learner))).exists()
+    for scope in scopes(world):
+        official, others = scope.deck_ids(learner)
+        studied = Deck.objects.filter(studied_deck_q(learner))
+        if scope.deck is not None:
+            studied = studied.filter(id=scope.deck.id)
+        assert sorted(official) == sorted(studied.filter(owner__isnull=True).values_list("id", flat=True))
+        assert sorted(others) == sorted(studied.filter(owner__isnull=False).values_list("id", flat=True))
+        due = orm_due(learner, scope, [])
+        assert sorted(_due_rows(learner, scope, official + others, TODAY, [])) == due
+        leave_out = [card_id for card_id, _, _ in due[::2]]
+        assert sorted(_due_rows(learner, scope, official + others, TODAY, leave_out)) == orm_due(
+            learner, scope, leave_out
+        )
+        for limit in (0, 1, 3, 500):
+            assert _unstarted(learner, scope, official, TODAY, curriculum=True, limit=limit) == orm_unstarted(
+                learner, scope, True, limit
+            )
+            assert _unstarted(learner, scope, others, TODAY, curriculum=False, limit=limit) == orm_unstarted(
+                learner, scope, False, limit
+            )
+
+
+def test_the_world_covers_what_the_comparison_needs(world, learner):
+    """The comparison above means something only if each query has rows to return and rows to leave out."""
+    scope = Scope()
+    official, others = scope.deck_ids(learner)
+    assert official and len(others) == 2  # own and shared; never the unshared deck or the other edition's
+    due = _due_rows(learner, scope, official + others, TODAY, [])
+    assert len(due) > 5
+    assert len({interval for _, _, interval in due}) > 2
+    assert len(_unstarted(learner, scope, official, TODAY, curriculum=True, limit=500)) >= 3
+    assert len(_unstarted(learner, scope, others, TODAY, curriculum=False, limit=500)) >= 3
+
+
+@pytest.mark.parametrize("edition", ["current", "2020"])
+def test_a_scopes_card_is_found_exactly_when_the_orm_finds_it(world, learner, edition):
+    if edition == "2020":
+        learner.exam_edition = edition_2020()
+        learner.save()
+    for scope in scopes(world):
+        studied = set(scope.cards(learner).values_list("id", flat=True))
+        assert studied  # every scope has cards to find, and (below) cards it must refuse
+        assert len(studied) < len(world["cards"])
+        for card in world["cards"]:
+            if card.id in studied:
+                assert scope.card(learner, card.id) == card
+            else:
+                with pytest.raises(Card.DoesNotExist):
+                    scope.card(learner, card.id)
