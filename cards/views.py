@@ -12,6 +12,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from cards import charts, scheduling, stats
 from cards.access import deck_for_user, may_edit_card
@@ -259,6 +260,11 @@ def undo(request: HttpRequest, slug: str | None = None, deck_slug: str | None = 
     except _BadUndo:
         messages.error(request, "That undo form was damaged, so nothing was undone. Reload the page and try again.")
         return _render_review(request, scope, status=400)
+    if prefer and (scope.section or scope.deck) and not scope.cards(request.user).filter(id=prefer).exists():
+        # The grade undone was of a card outside this session (graded in the daily review, say): show it where it is.
+        messages.info(request, "That card is not part of this session, so here it is in your whole review.")
+        url = f"{reverse('review')}?card={prefer}"
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if request.htmx:
         return _render_review(request, scope, prefer=prefer)
     url = _review_url(scope)

@@ -367,3 +367,26 @@ def test_the_compact_layout_sends_1_3_4_5_on_keys_1_to_4_with_sm2_intervals():
         (4, "3", "Good", "6 days"),
         (5, "4", "Easy", "6 days"),
     ]
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_undo_in_a_section_of_a_grade_from_elsewhere_shows_the_card_it_brought_back(learner_client, deck, htmx):
+    first = deck[0]  # section 1, graded in the whole review
+    post_grade(learner_client, first, 4)
+    response = learner_client.post(reverse("section_undo", args=["s2"]), **(HTMX if htmx else {}))
+    target = reverse("review") + f"?card={first.id}"
+    if htmx:
+        assert response.status_code == 200 and response["HX-Redirect"] == target
+    else:
+        assert response.status_code == 302 and response["Location"] == target
+    assert Progress.objects.get(card=first).due is None  # undone
+    page = learner_client.get(target)
+    assert page.context["queue"].card == first
+    assert "here it is in your whole review" in page.content.decode()
+
+
+def test_undo_in_the_section_of_its_own_grade_stays_in_the_section(learner_client, deck):
+    card = deck[3]  # section 2
+    post_grade(learner_client, card, 4, url="section_grade", args=["s2"])
+    response = learner_client.post(reverse("section_undo", args=["s2"]))
+    assert response["Location"] == reverse("section_review", args=["s2"]) + f"?card={card.id}"
