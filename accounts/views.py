@@ -33,7 +33,7 @@ from accounts.forms import (
     TransferForm,
 )
 from accounts.models import Membership, StudyGroup
-from cards import forecast, reviews, scheduling, stats
+from cards import carry, forecast, reviews, scheduling, stats
 from cards.access import group_for_user, member_of_group
 from cards.deck_forms import form_errors
 from cards.editions import current_edition
@@ -189,7 +189,7 @@ def choose_edition(request: HttpRequest) -> HttpResponse:
         messages.error(request, form_errors(form))
         return redirect("preferences")
     edition = form.cleaned_data["edition"]
-    carried = reviews.choose_edition(user=request.user, edition=edition, now=timezone.now())
+    carried = carry.choose_edition(user=request.user, edition=edition, now=timezone.now())
     text = f"You now prepare for the {edition.title}: home, dashboards and reviews follow it."
     if carried:
         text += f" {carried} card{pluralize(carried)} start with the memory you earned on the same idea before."
@@ -200,7 +200,7 @@ def choose_edition(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def dismiss_edition_invite(request: HttpRequest) -> HttpResponse:
-    reviews.dismiss_edition_invite(user=request.user)
+    carry.dismiss_edition_invite(user=request.user)
     messages.info(request, "Fine: you stay on your exam. You can switch in Settings whenever you like.")
     return redirect("home")
 

@@ -17,8 +17,9 @@ from cards import bulk as bulk_changes
 from cards.access import with_access
 from cards.deck_forms import form_errors
 from cards.decks import DeckError
+from cards.marks import suspend_card, unsuspend_card
 from cards.models import Card, Progress
-from cards.reviews import studied_decks, suspend_card, unsuspend_card
+from cards.reviews import studied_decks
 from pmle.nexturl import safe_next
 
 PER_PAGE = 50

@@ -29,9 +29,9 @@ from cards.access import (
     with_access,
 )
 from cards.deck_forms import CardForm, DeckForm, MoveForm, PreviewForm, ShareForm, form_errors
+from cards.marks import suspend_card, unsuspend_card
 from cards.models import Card, Deck, LeechReport, Progress
 from cards.rendering import render_markdown
-from cards.reviews import suspend_card, unsuspend_card
 from pmle import ratelimit
 from pmle.converters import ID_RE
 from pmle.nexturl import safe_next

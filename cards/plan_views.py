@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cards import charts, forecast, scheduling, stats
 from cards.deck_forms import form_errors
 from cards.forms import LeechReportForm, SpreadForm, VacationForm
+from cards.marks import report_leech
 from cards.models import Card, Progress, Review, Vacation
 from cards.moves import add_vacation, cancel_vacation, spread_backlog
-from cards.reviews import Scope, report_leech, today_for
+from cards.reviews import Scope, today_for
 from pmle.nexturl import safe_next
 
 

@@ -1,4 +1,5 @@
-"""The daily queue, recording a grade, and undo: the only code that writes learners' progress.
+"""The daily queue, recording a grade, and undo: the heart of what writes learners' progress (marks.py, carry.py,
+practice.py and moves.py write the rest, each its own part).
 
 Follows shared/design/scheduling.md. Views call these functions with the current time; the functions read the
 learner's preferences to know which study day it is.
@@ -9,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, QuerySet
 
 from accounts.models import Membership, User
-from cards import balance, scheduling, sm2
+from cards import balance, queue_sql, scheduling, sm2
 from cards.access import studied_deck_q
 from cards.models import (
     Card,
@@ -22,7 +23,6 @@ from cards.models import (
     DeckShare,
     Edition,
     ExtraNewCards,
-    LeechReport,
     Objective,
     Progress,
     Review,
@@ -79,7 +79,7 @@ class Scope:
         review screen and grade: tests/test_queue_sql.py checks that both give the same decks."""
         sql, params = self._decks_sql(user, "d.id, d.owner_id")
         official, others = [], []
-        for deck_id, owner_id in _rows(sql, params):
+        for deck_id, owner_id in queue_sql.rows(sql, params):
             (official if owner_id is None else others).append(deck_id)
         return official, others
 
@@ -185,68 +185,6 @@ _SHARED_WITH = (
 )
 
 
-def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _day(value: date) -> date | str:
-    """A date as the database compares it (SQLite keeps ISO text)."""
-    return connection.ops.adapt_datefield_value(value)
-
-
-def _as_date(value: date | str | None) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _placeholders(values: list) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-def _todays_reviews(user: User, today: date) -> list[tuple[int, int, int, str]]:
-    """Today's grades as (id, card id, grade, kind), oldest first: plain tuples, since a learner's day can hold
-    hundreds and the queue needs only these four values of each (model instances cost far more to build)."""
-    sql = (
-        f"SELECT r.id, r.card_id, r.grade, r.kind FROM {Review._meta.db_table} r"
-        f" WHERE r.user_id = %s AND r.study_day = %s AND r.undone_at IS NULL"
-        f" AND r.kind NOT IN ({_placeholders(Review.UNGRADED)}) ORDER BY r.reviewed_at, r.id"
-    )
-    return _rows(sql, [user.id, _day(today), *Review.UNGRADED])
-
-
-def _due_rows(
-    user: User, scope: Scope, deck_ids: list[int], today: date, leave_out: list[int]
-) -> list[tuple[int, date, int]]:
-    """(card id, due day, interval) of every card of the scope due by ``today``, neither suspended nor buried,
-    except ``leave_out`` (the cards to re-drill)."""
-    if not deck_ids:
-        return []
-    sql = f"SELECT p.card_id, p.due, p.interval FROM {Progress._meta.db_table} p"
-    sql += f" JOIN {Card._meta.db_table} c ON c.id = p.card_id"
-    where = [
-        "p.user_id = %s",
-        "p.due <= %s",
-        "NOT p.suspended",  # written as in the partial index progress_user_due, so that SQLite may use it
-        "NOT (p.buried_until IS NOT NULL AND p.buried_until > %s)",
-        f"c.deck_id IN ({_placeholders(deck_ids)})",
-        "c.retired = %s",
-    ]
-    params = [user.id, _day(today), _day(today), *deck_ids, False]
-    if scope.section is not None:
-        sql += f" JOIN {Consideration._meta.db_table} co ON co.id = c.consideration_id"
-        sql += f" JOIN {Objective._meta.db_table} o ON o.id = co.objective_id"
-        where.append("o.section_id = %s")
-        params.append(scope.section.id)
-    if leave_out:
-        where.append(f"p.card_id NOT IN ({_placeholders(leave_out)})")
-        params += leave_out
-    return [
-        (card_id, _as_date(due), interval)
-        for card_id, due, interval in _rows(f"{sql} WHERE {' AND '.join(where)}", params)
-    ]
-
-
 def at_risk_first(row: tuple[int, date, int], today: date) -> tuple[float, date, int]:
     """Sort key of a due card (card id, due day, interval): the most overdue relative to its interval first,
     ``(today - due) / interval``, then the oldest due, then the card id. With nothing overdue: oldest due first."""
@@ -275,42 +213,12 @@ def interleave_new(official: list[int], others: list[int], room: int, share: int
     return result
 
 
-def _unstarted(
-    user: User, scope: Scope, deck_ids: list[int], today: date, *, curriculum: bool, limit: int
-) -> list[int]:
-    """The first ``limit`` cards of these decks in the scope that the learner has not started (nor suspended or
-    buried): in curriculum order (``CURRICULUM_ORDER``) for the exam deck, else by position, deck and id."""
-    if not deck_ids or limit <= 0:
-        return []
-    sql = (
-        f"SELECT c.id FROM {Card._meta.db_table} c"
-        f" LEFT JOIN {Consideration._meta.db_table} co ON co.id = c.consideration_id"
-        f" LEFT JOIN {Objective._meta.db_table} o ON o.id = co.objective_id"
-        f" LEFT JOIN {Section._meta.db_table} s ON s.id = o.section_id"
-        f" WHERE c.deck_id IN ({_placeholders(deck_ids)}) AND c.retired = %s"
-        f" AND NOT EXISTS (SELECT 1 FROM {Progress._meta.db_table} p WHERE p.user_id = %s AND p.card_id = c.id"
-        " AND (p.due IS NOT NULL OR p.suspended = %s OR (p.buried_until IS NOT NULL AND p.buried_until > %s)))"
-    )
-    params = [*deck_ids, False, user.id, True, _day(today)]
-    if scope.section is not None:
-        sql += " AND o.section_id = %s"
-        params.append(scope.section.id)
-    if curriculum:
-        sql += (
-            " ORDER BY s.number ASC NULLS LAST, o.position ASC NULLS LAST, co.position ASC NULLS LAST,"
-            " c.deck_id, c.position, c.id"
-        )
-    else:
-        sql += " ORDER BY c.position, c.deck_id, c.id"
-    return [card_id for (card_id,) in _rows(f"{sql} LIMIT %s", [*params, limit])]
-
-
 def extra_new_today(user: User, scope: Scope, today: date) -> int:
     sql = (
         f"SELECT x.count FROM {ExtraNewCards._meta.db_table} x"
         " WHERE x.user_id = %s AND x.study_day = %s AND x.scope = %s"  # unique together: one row at most
     )
-    rows = _rows(sql, [user.id, _day(today), scope.key])
+    rows = queue_sql.rows(sql, [user.id, queue_sql.day(today), scope.key])
     return rows[0][0] if rows else 0
 
 
@@ -342,7 +250,7 @@ def build_queue(
     in one group the others cannot hold it. Such a queue has no card, counts or last review to show.
     """
     today = today_for(user, now)
-    todays = _todays_reviews(user, today)
+    todays = queue_sql.todays_reviews(user, today)
     scheduled_today = sum(kind == Review.Kind.SCHEDULED for _, _, _, kind in todays)
     new_today = sum(kind == Review.Kind.NEW for _, _, _, kind in todays)
 
@@ -361,7 +269,7 @@ def build_queue(
         queue.drill_ids = _drillable(user, scope_cards, [only_for], today)
         return queue
     review_room = max(user.max_reviews_per_day - scheduled_today, 0)
-    due = _due_rows(user, scope, official_decks + other_decks, today, drill_candidates)
+    due = queue_sql.due_rows(user, scope, official_decks + other_decks, today, drill_candidates)
     due = sorted(due, key=lambda row: at_risk_first(row, today))
     queue.due_ids = [card_id for card_id, _, _ in due][:review_room]
     queue.backlog = len(due)
@@ -370,8 +278,8 @@ def build_queue(
     new_room = max(user.new_cards_per_day + extra_new_today(user, scope, today) - new_today, 0)
     # The exam deck in curriculum order; own and group decks by position, so that their decks take turns. Most
     # learners study only the exam deck: no query for the others then.
-    official = _unstarted(user, scope, official_decks, today, curriculum=True, limit=new_room)
-    others = _unstarted(user, scope, other_decks, today, curriculum=False, limit=new_room)
+    official = queue_sql.unstarted(user, scope, official_decks, today, curriculum=True, limit=new_room)
+    others = queue_sql.unstarted(user, scope, other_decks, today, curriculum=False, limit=new_room)
     queue.new_ids = interleave_new(official, others, new_room, user.own_new_share)
     if only_for is not None:
         return queue  # a drill candidate returned above: the card is new or in no group at all
@@ -386,7 +294,9 @@ def build_queue(
             .values_list("due", flat=True)
             .first()
         )
-        queue.more_new = bool(_unstarted(user, scope, official_decks + other_decks, today, curriculum=False, limit=1))
+        queue.more_new = bool(
+            queue_sql.unstarted(user, scope, official_decks + other_decks, today, curriculum=False, limit=1)
+        )
         return queue
     card_id = prefer_card_id if prefer_card_id in ordered else ordered[0]
     queue.kind = queue.kind_of(card_id)
@@ -600,115 +510,3 @@ def undo_last_review(*, user: User, now: datetime, expected_id: int | None = Non
     review.undone_at = now
     review.save(update_fields=["undone_at"])
     return review
-
-
-def _set_suspended(*, user: User, card_id: int, suspended: bool) -> Progress:
-    # Only cards the learner studies may be suspended: anything else is Card.DoesNotExist, a 404 for the caller.
-    card = Scope().cards(user).get(id=card_id)
-    with transaction.atomic():
-        progress, _ = Progress.objects.select_for_update().get_or_create(user=user, card=card)
-        if progress.suspended != suspended:
-            progress.suspended = suspended
-            progress.version += 1  # an open review form for this card is now stale
-            progress.save(update_fields=["suspended", "version"])
-    return progress
-
-
-@transaction.atomic
-def bury_card(*, user: User, card_id: int, now: datetime) -> Progress:
-    """Leave a card out of today's queue (new or due), without touching its schedule; it is back tomorrow."""
-    card = Scope().cards(user).get(id=card_id)
-    progress, _ = Progress.objects.select_for_update().get_or_create(user=user, card=card)
-    progress.buried_until = today_for(user, now) + timedelta(days=1)
-    progress.version += 1  # an open review form for this card is now stale
-    progress.save(update_fields=["buried_until", "version"])
-    return progress
-
-
-def suspend_card(*, user: User, card_id: int) -> Progress:
-    """Take a card out of this learner's queue (for them only) until they unsuspend it; its schedule is kept."""
-    return _set_suspended(user=user, card_id=card_id, suspended=True)
-
-
-def unsuspend_card(*, user: User, card_id: int) -> Progress:
-    """Put a suspended card back: due again on its old due day, or new if it was never reviewed."""
-    return _set_suspended(user=user, card_id=card_id, suspended=False)
-
-
-# --- Choosing the exam edition, and carrying progress over to the new edition's cards ---------------------------
-
-
-@transaction.atomic
-def choose_edition(*, user: User, edition: Edition, now: datetime) -> int:
-    """Make ``edition`` the exam the learner prepares for, and carry their memory over; returns the cards carried.
-
-    An official card of ``edition`` that names a card of the previous edition (``carried_from``) starts with the
-    SM-2 state and due day the learner earned on that card, once, and only while they have no progress on the new
-    card: nothing is ever overwritten, and the old card's progress stays as it was. Each carry is logged as a
-    review of kind "carried" (no grade), so that a replay of the log reproduces the new progress row. Switching
-    back and forth therefore loses nothing and carries nothing twice.
-    """
-    User.objects.select_for_update().filter(pk=user.pk).first()  # one switch at a time per learner
-    user.exam_edition = edition
-    user.edition_invite_dismissed = True
-    user.save(update_fields=["exam_edition", "edition_invite_dismissed"])
-    user.__dict__.pop("_edition_cache", None)
-    targets = dict(
-        Card.objects.filter(deck__owner__isnull=True, deck__edition=edition, retired=False, carried_from__isnull=False)
-        .exclude(progress__user=user)
-        .values_list("carried_from_id", "id")
-    )
-    sources = Progress.objects.filter(user=user, card_id__in=list(targets), due__isnull=False, suspended=False)
-    today = today_for(user, now)
-    fresh = Progress(user=user)
-    progress_rows, review_rows = [], []
-    for source in sources:
-        card_id = targets[source.card_id]
-        progress_rows.append(
-            Progress(
-                user=user,
-                card_id=card_id,
-                repetitions=source.repetitions,
-                easiness=source.easiness,
-                interval=source.interval,
-                due=source.due,
-                stability=source.stability,
-                difficulty=source.difficulty,
-                version=1,
-            )
-        )
-        review_rows.append(
-            Review(
-                user=user,
-                card_id=card_id,
-                reviewed_at=now,
-                study_day=today,
-                grade=None,
-                kind=Review.Kind.CARRIED,
-                after_repetitions=source.repetitions,
-                after_easiness=source.easiness,
-                after_interval=source.interval,
-                after_due=source.due,
-                **state_before(fresh),
-            )
-        )
-    Progress.objects.bulk_create(progress_rows)
-    Review.objects.bulk_create(review_rows)
-    return len(progress_rows)
-
-
-@transaction.atomic
-def dismiss_edition_invite(*, user: User) -> None:
-    user.edition_invite_dismissed = True
-    user.save(update_fields=["edition_invite_dismissed"])
-
-
-@transaction.atomic
-def report_leech(*, user: User, card_id: int, note: str) -> LeechReport:
-    """Tell a card's editors it keeps being forgotten; reporting again replaces the learner's earlier note."""
-    card = Scope().cards(user).get(id=card_id)
-    progress = Progress.objects.filter(user=user, card=card).first()
-    report, _ = LeechReport.objects.update_or_create(
-        card=card, reporter=user, defaults={"note": note, "lapses": progress.lapses if progress else 0}
-    )
-    return report

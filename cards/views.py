@@ -19,6 +19,7 @@ from cards.access import deck_for_user, may_edit_card
 from cards.deck_forms import form_errors
 from cards.editions import edition_q, offers_current_edition
 from cards.forms import CardActionForm, GradeForm, MoreForm
+from cards.marks import bury_card, suspend_card
 from cards.models import Card, Consideration, Progress, Section
 from cards.practice import PRACTICE_DONE_GRADE, build_practice_queue, record_practice
 from cards.reviews import (
@@ -26,10 +27,8 @@ from cards.reviews import (
     Scope,
     StaleUndo,
     build_queue,
-    bury_card,
     record_review,
     study_more_today,
-    suspend_card,
     undo_last_review,
 )
 from exams.results import mock_signal  # the mock-exam signal beside card retention (a read of exams/)

@@ -14,9 +14,10 @@ import time_machine
 from django.urls import reverse
 
 from cards import stats
+from cards.marks import suspend_card
 from cards.models import Progress, Review
 from cards.practice import PRACTICE_GONE_NOTICE, record_practice
-from cards.reviews import STALE_NOTICE, Scope, build_queue, record_review, suspend_card, undo_last_review
+from cards.reviews import STALE_NOTICE, Scope, build_queue, record_review, undo_last_review
 from tests.factories import (
     CardFactory,
     ConsiderationFactory,

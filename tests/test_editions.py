@@ -17,12 +17,13 @@ from django.urls import reverse
 
 from accounts.models import User
 from cards import stats
+from cards.carry import choose_edition
 from cards.deckfile import edition_dirs, read_cards
 from cards.decks import clone_deck
 from cards.loader import load_all_editions
 from cards.models import Card, Consideration, Deck, Edition, Progress, Review, Section
 from cards.replay import check_user
-from cards.reviews import Scope, build_queue, choose_edition, record_review, undo_last_review
+from cards.reviews import Scope, build_queue, record_review, undo_last_review
 from tests.factories import DeckShareFactory, MembershipFactory, StudyGroupFactory, UserFactory
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)

@@ -159,7 +159,7 @@ def test_switching_to_fsrs_and_back_rebuilds_memory_from_the_log_and_loses_nothi
 
 
 def test_a_card_carried_from_the_previous_edition_keeps_its_memory_under_fsrs(learner):
-    from cards.reviews import choose_edition
+    from cards.carry import choose_edition
     from tests.factories import current_edition, edition_2020
 
     old, new = edition_2020(), current_edition()

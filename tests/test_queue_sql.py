@@ -10,7 +10,8 @@ from django.db.models import Q
 
 from cards.access import studied_deck_q
 from cards.models import Card, Deck, Progress
-from cards.reviews import CURRICULUM_ORDER, Scope, _due_rows, _unstarted
+from cards.queue_sql import due_rows, unstarted
+from cards.reviews import CURRICULUM_ORDER, Scope
 from tests.factories import (
     CardFactory,
     ConsiderationFactory,
@@ -108,16 +109,16 @@ def test_the_queues_sql_finds_the_same_decks_due_cards_and_new_cards_as_the_orm(
         assert sorted(official) == sorted(studied.filter(owner__isnull=True).values_list("id", flat=True))
         assert sorted(others) == sorted(studied.filter(owner__isnull=False).values_list("id", flat=True))
         due = orm_due(learner, scope, [])
-        assert sorted(_due_rows(learner, scope, official + others, TODAY, [])) == due
+        assert sorted(due_rows(learner, scope, official + others, TODAY, [])) == due
         leave_out = [card_id for card_id, _, _ in due[::2]]
-        assert sorted(_due_rows(learner, scope, official + others, TODAY, leave_out)) == orm_due(
+        assert sorted(due_rows(learner, scope, official + others, TODAY, leave_out)) == orm_due(
             learner, scope, leave_out
         )
         for limit in (0, 1, 3, 500):
-            assert _unstarted(learner, scope, official, TODAY, curriculum=True, limit=limit) == orm_unstarted(
+            assert unstarted(learner, scope, official, TODAY, curriculum=True, limit=limit) == orm_unstarted(
                 learner, scope, True, limit
             )
-            assert _unstarted(learner, scope, others, TODAY, curriculum=False, limit=limit) == orm_unstarted(
+            assert unstarted(learner, scope, others, TODAY, curriculum=False, limit=limit) == orm_unstarted(
                 learner, scope, False, limit
             )
 
@@ -127,11 +128,11 @@ def test_the_world_covers_what_the_comparison_needs(world, learner):
     scope = Scope()
     official, others = scope.deck_ids(learner)
     assert official and len(others) == 2  # own and shared; never the unshared deck or the other edition's
-    due = _due_rows(learner, scope, official + others, TODAY, [])
+    due = due_rows(learner, scope, official + others, TODAY, [])
     assert len(due) > 5
     assert len({interval for _, _, interval in due}) > 2
-    assert len(_unstarted(learner, scope, official, TODAY, curriculum=True, limit=500)) >= 3
-    assert len(_unstarted(learner, scope, others, TODAY, curriculum=False, limit=500)) >= 3
+    assert len(unstarted(learner, scope, official, TODAY, curriculum=True, limit=500)) >= 3
+    assert len(unstarted(learner, scope, others, TODAY, curriculum=False, limit=500)) >= 3
 
 
 @pytest.mark.parametrize("edition", ["current", "2020"])

@@ -18,8 +18,9 @@ from accounts.groups import create_group, rotate_invite
 from accounts.models import Membership, User
 from cards import decks
 from cards.editions import edition_of
+from cards.marks import suspend_card
 from cards.models import Card, Section
-from cards.reviews import suspend_card, today_for
+from cards.reviews import today_for
 from exams import attempts
 from exams.loader import load_all_banks
 from tests.browser.conftest import log_in
