@@ -154,7 +154,7 @@ class Considerations:
 def decode(data: bytes) -> str:
     """Bytes to text: UTF-8 (with or without a BOM), UTF-16 with a BOM, else Windows-1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # a cut-off last character must not stop the checks
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -272,6 +272,8 @@ def read_csv(text: str, considerations: Considerations) -> Parsed:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise FileError("The file is empty.") from None
+    except csv.Error as error:  # a first "row" longer than any field may be
+        raise FileError(f"The CSV's first row cannot be read: {error}.") from None
     unknown = [h for h in header if h and h not in CSV_COLUMNS]
     if "front" not in header or "back" not in header or unknown:
         raise FileError(

@@ -134,6 +134,7 @@ def test_one_bad_row_imports_nothing_and_names_the_row(learner_client, my_deck):
         ("front,back,tags\nA,B,Not A Tag!\n", "row 2: tag &#x27;tag!&#x27;"),
         ("front,back,link\nA,B,javascript:alert(1)\n", "is not a web address"),
         ("front,back\nA,B,C\n", "row 2: 3 values for 2 columns"),
+        ('"' + "x" * 140_000 + '",back\n', "first row cannot be read"),
         ("front,back\n" + "[" * 600 + ",B\n", "row 2: front:"),
         ("front,back\nA," + "b" * 4001 + "\n", "row 2: back is longer than 4,000 characters"),
         ("front,back,key\nA,B,k1\nC,D,k1\n", "row 3: key &#x27;k1&#x27; is used again (first in row 2)"),
@@ -146,6 +147,14 @@ def test_a_file_that_does_not_check_out_is_a_400_with_a_clear_message(learner_cl
     assert response.status_code == 400
     assert message in response.content.decode()
     assert snapshot(my_deck) == before
+
+
+@pytest.mark.parametrize(
+    "data", [b"\xff\xfeA", b"\xfe\xff\x00f\x00r\x00", b"\xff\xfe" + "front,back\nQ,A\n".encode("utf-16-le")[:-1]]
+)
+def test_a_damaged_utf16_file_is_a_400_or_imports_what_it_says_never_a_500(learner_client, my_deck, data):
+    response = upload(learner_client, my_deck, "cards.csv", data)
+    assert response.status_code in (200, 400)
 
 
 def test_too_many_cards_are_refused(learner_client, my_deck):
