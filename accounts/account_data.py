@@ -47,22 +47,24 @@ def deletion_plan(user: User) -> DeletionPlan:
         .order_by("name", "id")
     )
     plan.sole_owner_of = [group for group in owners if group.n == 1]
-    for deck in Deck.objects.filter(owner=user).prefetch_related("shares__group").order_by("title", "id"):
-        heir = None
-        for share in deck.shares.all():  # oldest share first (DeckShare's ordering)
-            owner = (
-                Membership.objects.filter(group=share.group, role=Membership.Role.OWNER)
-                .exclude(user=user)
-                .select_related("user")
-                .first()
-            )
-            if owner is not None:
-                heir = (deck, share.group, owner.user)
-                break
-        if heir:
-            plan.handed_over.append(heir)
-        else:
+    decks = list(Deck.objects.filter(owner=user).prefetch_related("shares__group").order_by("title", "id"))
+    heirs = {}  # group id -> its first owner other than this learner, in one query for every shared deck
+    groups = {share.group_id for deck in decks for share in deck.shares.all()}
+    owner_rows = (
+        Membership.objects.filter(group_id__in=groups, role=Membership.Role.OWNER)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("joined_at", "id")
+    )
+    for membership in owner_rows:
+        heirs.setdefault(membership.group_id, membership.user)
+    for deck in decks:
+        # The first group it was shared with (DeckShare's ordering) that has another owner receives it.
+        share = next((share for share in deck.shares.all() if share.group_id in heirs), None)
+        if share is None:
             plan.deleted_decks.append(deck)
+        else:
+            plan.handed_over.append((deck, share.group, heirs[share.group_id]))
     return plan
 
 

@@ -110,3 +110,19 @@ def test_the_data_pages_need_a_login(client):
     assert client.get(reverse("my_data")).status_code == 302
     assert client.get(reverse("data_download")).status_code == 302
     assert client.post(reverse("delete_account"), {"username": "x"}).status_code == 302
+
+
+def test_the_data_page_costs_the_same_queries_with_more_shared_decks(learner, learner_client, member, life):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        learner_client.get(reverse("my_data"))
+    for n in range(3):
+        group = StudyGroupFactory(slug=f"more-{n}")
+        MembershipFactory(group=group, user=member, role="owner")
+        DeckShareFactory(deck=DeckFactory(owner=learner, slug=f"shared-{n}"), group=group)
+    with CaptureQueriesContext(connection) as four:
+        page = learner_client.get(reverse("my_data")).content.decode()
+    assert page.count("passes to the group's owner, member") == 4
+    assert len(four.captured_queries) == len(one.captured_queries)
