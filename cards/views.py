@@ -137,6 +137,13 @@ def _render_review(
     return render(request, template, context, status=status)
 
 
+def _next_card(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """After a change on the review screen: the card panel for htmx, a redirect to the review otherwise."""
+    if request.htmx:
+        return _render_review(request, scope)
+    return redirect(_review_url(scope))
+
+
 @login_required
 @require_GET
 @_sections_of_my_edition
@@ -170,9 +177,7 @@ def grade(request: HttpRequest, slug: str | None = None, deck_slug: str | None =
         return _render_review(request, scope, status=404)
     if outcome.notice:
         messages.info(request, outcome.notice)
-    if request.htmx:
-        return _render_review(request, scope)
-    return redirect(_review_url(scope))
+    return _next_card(request, scope)
 
 
 @login_required
@@ -187,9 +192,7 @@ def study_more(request: HttpRequest, slug: str | None = None, deck_slug: str | N
         return _render_review(request, scope, status=400)
     study_more_today(user=request.user, scope=scope, count=form.cleaned_data["count"], now=timezone.now())
     messages.success(request, f"{form.cleaned_data['count']} more new cards today, here only.")
-    if request.htmx:
-        return _render_review(request, scope)
-    return redirect(_review_url(scope))
+    return _next_card(request, scope)
 
 
 @login_required
@@ -219,9 +222,7 @@ def card_action(request: HttpRequest, slug: str | None = None, deck_slug: str | 
     except Card.DoesNotExist:
         messages.error(request, "That card does not exist or is not part of your reviews.")
         return _render_review(request, scope, status=404)
-    if request.htmx:
-        return _render_review(request, scope)
-    return redirect(_review_url(scope))
+    return _next_card(request, scope)
 
 
 class _BadUndo(Exception):
