@@ -260,8 +260,12 @@ def test_answers_can_change_until_submit_and_scoring_needs_exactly_the_right_opt
 
 def test_a_choose_two_question_needs_two_options(learner_client, learner, bank, short_exam, frozen):
     attempt = start_mock(learner_client)
-    multi = Question.objects.filter(choose=2, consideration__objective__section__edition=bank[2024]).first()
     item = attempt.items.first()
+    multi = (  # a choose-two question the attempt did not draw already (an attempt holds a question once)
+        Question.objects.filter(choose=2, consideration__objective__section__edition=bank[2024])
+        .exclude(id__in=attempt.items.exclude(id=item.id).values("question_id"))
+        .first()
+    )
     AttemptQuestion.objects.filter(id=item.id).update(
         question=multi, option_order=list(multi.options.values_list("id", flat=True))
     )
