@@ -58,12 +58,16 @@ $(BIN)/.installed-bench: requirements-bench.txt $(BIN)/.installed-dev
 
 # Benchmarks print figures (they are not tests): issue 13's table (hello vs the app under gunicorn with wrk, the
 # in-process loop vs Anki's backend, page weight) on SQLite, and on PostgreSQL when one answers on 127.0.0.1:5432;
-# then the dashboards with 100,000 reviews. wrk comes from apt when it is missing (as root).
+# then one learner's pages on a small and a large site (each database), and the dashboards with 100,000 reviews.
+# wrk comes from apt when it is missing (as root).
 BENCH_DATABASES ?= $(shell pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && echo sqlite,postgres || echo sqlite)
 bench: $(BIN)/.installed-bench
 	command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
 		apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
 	$(BIN)/python scripts/bench.py --database $(BENCH_DATABASES)
+	$(TEST_ENV) $(BIN)/python scripts/bench_scale.py
+	case $(BENCH_DATABASES) in *postgres*) $(TEST_ENV) DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+		$(BIN)/python scripts/bench_scale.py;; esac
 	$(TEST_ENV) $(BIN)/python scripts/bench_dashboard.py
 
 # Mutation testing, not part of `test`: mutmut breaks sm2, studyday, reviews, access and stats one change at a time,

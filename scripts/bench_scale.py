@@ -1,0 +1,225 @@
+"""Benchmark: one learner's pages cost the same on a small site and on a large one.
+
+    DJANGO_DEBUG=0 DJANGO_SECRET_KEY=x .venv/bin/python scripts/bench_scale.py [--runs N]
+
+Two seeded databases, each built in its own process (a temporary SQLite file; with DATABASE_URL set, a test_ copy
+of that PostgreSQL database, dropped at the end):
+
+- small: the official decks, one study group of 5 learners, 1,000 reviews between them;
+- large: the same group of 5 with the same histories, among 200 learners, plus 2,000 cards in the others' own decks
+  (half of them shared in the others' groups) and 200,000 reviews in all.
+
+The measured learner (the group's owner) then requests the review page, grades the card it shows and undoes that
+grade (undo restores the card exactly, so every run sees the same state), their home page, a section dashboard, the
+group's page and the weakest-considerations practice page, each --runs times through the Django test client. The
+script prints each page's median in both databases, large over small (target: at most 1.3) and the query counts
+(target: the same), and exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 3, 12, 19, 0, tzinfo=UTC)  # 14:00 in New York, on study day END
+END = date(2026, 3, 12)
+RATIO_TARGET = 1.3
+PAGES = ("review", "grade", "undo", "home", "section", "group", "practice")
+SCALES = {
+    # learners, reviews, own cards (their decks owned by learners outside the measured group)
+    "small": (5, 1_000, 0),
+    "large": (200, 200_000, 2_000),
+}
+GROUP_REVIEWS = 200  # each member of the measured group, at both scales
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="timed requests per page (bounded to 3..100)")
+    parser.add_argument("--scale", choices=SCALES, help=argparse.SUPPRESS)  # one scale, as JSON (the child process)
+    args = parser.parse_args()
+    runs = max(3, min(args.runs, 100))
+    if args.scale:
+        print(json.dumps(measure(args.scale, runs)))
+        return 0
+
+    results = {}
+    for scale in SCALES:
+        started = time.perf_counter()
+        child = subprocess.run(
+            [sys.executable, __file__, "--scale", scale, "--runs", str(runs)],
+            capture_output=True, text=True, timeout=1800, check=False,
+        )  # fmt: skip
+        if child.returncode != 0:
+            print(child.stdout + child.stderr, file=sys.stderr)
+            return 1
+        results[scale] = json.loads(child.stdout.strip().splitlines()[-1])
+        built = results[scale].pop("_built")
+        print(f"{scale}: {built}; measured in {time.perf_counter() - started:.0f} s in all")
+
+    vendor = os.environ.get("DATABASE_URL", "sqlite").split(":", 1)[0]
+    print(f"\n{vendor}, median of {runs} requests by the measured learner")
+    print(f"{'page':<10}{'small ms':>10}{'large ms':>10}{'large/small':>13}{'queries':>14}   verdict")
+    failed = False
+    for page in PAGES:
+        small, large = results["small"][page], results["large"][page]
+        ratio = large["median_ms"] / small["median_ms"]
+        ok = ratio <= RATIO_TARGET and small["queries"] == large["queries"]
+        failed |= not ok
+        print(
+            f"{page:<10}{small['median_ms']:>10.1f}{large['median_ms']:>10.1f}{ratio:>12.2f}x"
+            f"{small['queries']:>7} / {large['queries']:<5}  {'met' if ok else 'MISSED'}"
+        )
+    verdict = "MISSED" if failed else "met"
+    print(f"target: large/small <= {RATIO_TARGET} and the same queries, for every page: {verdict}")
+    return 1 if failed else 0
+
+
+def measure(scale: str, runs: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmle.settings")
+    workdir = tempfile.TemporaryDirectory(prefix="pmle-scale-")
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["SQLITE_PATH"] = str(Path(workdir.name) / "scale.sqlite3")
+
+    import warnings
+
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")  # no collectstatic needed to time a page
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client's host, and response.context
+    test_db = None
+    if os.environ.get("DATABASE_URL"):
+        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    else:
+        call_command("migrate", verbosity=0)
+    try:
+        started = time.perf_counter()
+        learner, group, section = seed(*SCALES[scale])
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as a long-lived database would have been
+        from accounts.models import User
+        from cards.models import Card, Review
+
+        built = (
+            f"{User.objects.count()} learners, {Card.objects.count():,} cards, {Review.objects.count():,} reviews, "
+            f"built in {time.perf_counter() - started:.0f} s"
+        )
+        result = time_pages(learner, group, section, runs)
+        result["_built"] = built
+        return result
+    finally:
+        if test_db is not None:
+            connection.creation.destroy_test_db(test_db, verbosity=0)
+        workdir.cleanup()
+
+
+def seed(learners: int, reviews: int, own_cards: int):
+    """The measured group first, with the same seeds at every scale, then everyone else."""
+    from accounts.models import Membership, StudyGroup
+    from cards.loader import load_all_editions
+    from cards.models import Card, Deck, DeckShare, Section
+    from tests.factories import UserFactory, current_edition, seed_history
+
+    load_all_editions()
+    edition = current_edition()
+    official = list(Card.objects.filter(deck__owner__isnull=True, deck__edition=edition, retired=False))
+    members = [UserFactory(username=f"member{i}", time_zone="America/New_York") for i in range(5)]
+    group = StudyGroup.objects.create(name="Measured group", slug="measured")
+    for i, member in enumerate(members):
+        Membership.objects.create(group=group, user=member, role="owner" if i == 0 else "member")
+        seed_history(member, official, reviews=GROUP_REVIEWS, end=END, days=60, seed=i)
+
+    others = [UserFactory(username=f"other{i}", time_zone="Europe/Berlin") for i in range(learners - 5)]
+    rng = random.Random(7)
+    decks = []
+    for i in range(own_cards // 50):  # decks of 50 cards, owned by the first others
+        owner = others[i]
+        deck = Deck.objects.create(title=f"Own deck {i}", slug=f"own-{i}", owner=owner)
+        Card.objects.bulk_create(
+            Card(
+                deck=deck, consideration=rng.choice(official).consideration, front=f"Own question {i}.{n}?",
+                back=f"Own answer {i}.{n}.", position=n,
+            )
+            for n in range(50)
+        )  # fmt: skip
+        decks.append(deck)
+        if i % 2 == 0:  # every other deck shared in its owner's own group, with two more of the others in it
+            other_group = StudyGroup.objects.create(name=f"Other group {i}", slug=f"other-{i}")
+            for role, user in (("owner", owner), ("member", others[i + 1]), ("member", others[i + 2])):
+                Membership.objects.create(group=other_group, user=user, role=role)
+            DeckShare.objects.create(deck=deck, group=other_group)
+    each, extra = divmod(reviews - GROUP_REVIEWS * len(members), max(len(others), 1))
+    for i, other in enumerate(others):
+        own = list(Card.objects.filter(deck__owner=other)) if i < len(decks) else []
+        seed_history(other, official + own, reviews=each + (i < extra), end=END, days=365, seed=100 + i)
+    section = Section.objects.filter(edition=edition).order_by("number").first()
+    return members[0], group, section
+
+
+def time_pages(learner, group, section, runs: int) -> dict:
+    import time_machine
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.urls import reverse
+
+    # The test settings' plain static storage: the production one needs collectstatic's manifest.
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    timings: dict[str, list[float]] = {page: [] for page in PAGES}
+    queries: dict[str, int] = {}
+
+    def timed(page: str, method: str, url: str, data=None, expect=(200,)):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = getattr(client, method)(url, data or {})
+            timings[page].append((time.perf_counter() - started) * 1000)
+        assert response.status_code in expect, (page, response.status_code)
+        queries[page] = len(captured.captured_queries)  # the same every run (checked below by the pinned tests)
+        return response
+
+    get_pages = {
+        "home": reverse("home"),
+        "section": reverse("section_dashboard", args=[section.slug]),
+        "group": reverse("group_detail", args=[group.slug]),
+        "practice": reverse("section_practice", args=[section.slug]),
+    }
+    with override_settings(STORAGES=storages, SECURE_SSL_REDIRECT=False), time_machine.travel(NOW, tick=True):
+        client = Client()
+        client.force_login(learner)
+        for run in range(runs + 2):  # two warm-up rounds, not kept
+            page = timed("review", "get", reverse("review"))
+            queue = page.context["queue"]
+            assert queue.card is not None, "the measured learner has nothing due"
+            version = queue.progress.version if queue.progress else 0
+            data = {"card": queue.card.id, "version": version, "quality": 4}
+            timed("grade", "post", reverse("grade"), data, expect=(302,))
+            timed("undo", "post", reverse("undo"), expect=(302,))
+            for name, url in get_pages.items():
+                timed(name, "get", url)
+            if run < 2:
+                for page_timings in timings.values():
+                    page_timings.clear()
+    return {page: {"median_ms": statistics.median(timings[page]), "queries": queries[page]} for page in PAGES}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
