@@ -345,6 +345,7 @@ def in_process_loop(n: int) -> dict:
 
     from accounts.models import User
     from cards.reviews import Scope, build_queue, record_review
+    from cards.scheduling import review_buttons
 
     learner = User.objects.create_user(f"bench-loop{n}", f"bench-loop{n}@example.com", None)
     learner.new_cards_per_day, learner.max_reviews_per_day = 500, 5000  # open limits (the app's maxima)
@@ -357,7 +358,7 @@ def in_process_loop(n: int) -> dict:
         queue = build_queue(learner, scope, now)
         if queue.card is None:
             break
-        queue.intervals()
+        review_buttons(learner, queue)
         html = queue.card.front_html + queue.card.back_html
         outcome = record_review(
             user=learner, scope=scope, card_id=queue.card.id, quality=4, version=queue.version, now=now
