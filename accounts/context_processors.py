@@ -15,7 +15,8 @@ def login_next(request: HttpRequest) -> dict:
     """For a logged-out visitor: where logging in or signing up should lead (``next``, kept only when it stays on
     this site), and the group when that is an invite link, so that the header's links and the login and sign-up
     pages keep the invite and name the group."""
-    if request.user.is_authenticated:
+    user = getattr(request, "user", None)
+    if user is None or user.is_authenticated:  # no user: refused before authentication ran (a bad Host header)
         return {}
     target = safe_next(request)
     if not target:

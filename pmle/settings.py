@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "pmle.logs.request_id_middleware",
+    "pmle.middleware.health_check",  # /healthz answered here, before sessions, hosts and the HTTPS redirect
     # Pages are sent compressed (a dashboard's SVG charts shrink tenfold); outside everything that writes the body.
     # Django pads each compressed response at random against BREACH, and the CSRF token is masked per response.
     # Static files come already compressed from whitenoise, which this leaves alone.

@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,6 +19,21 @@ def test_healthz_answers_with_a_database_round_trip(client, db, django_assert_nu
         response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_healthz_answers_a_probe_by_ip_over_plain_http_without_touching_the_session(client, db, settings):
+    """Load balancers probe the server by its address, over HTTP behind the proxy that terminates TLS."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["pmle.example.com"]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert [q["sql"] for q in queries.captured_queries] == ["SELECT 1"]
+    assert response["Cache-Control"] == "no-store" and "sessionid" not in response.cookies
+    assert len(response["X-Request-ID"]) == 32
+    refused = Client(raise_request_exception=False).get("/", HTTP_HOST="10.0.0.7:8000")
+    assert refused.status_code == 400  # every other page still checks the host (its error page once failed: a 500)
+    assert client.post("/healthz", HTTP_HOST="pmle.example.com", secure=True).status_code == 405
 
 
 def test_pages_carry_a_strict_content_security_policy(client, db):
@@ -33,8 +51,6 @@ def test_no_template_has_an_inline_script_or_style():
 
 
 def test_csrf_is_enforced(learner, db):
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     client.force_login(learner)
     response = client.post(reverse("undo"))
