@@ -76,7 +76,7 @@ def test_gunicorn_takes_its_workers_from_the_cpu_count_unless_told(monkeypatch):
     conf = _gunicorn_config(monkeypatch)
     assert conf.workers == multiprocessing.cpu_count() * 2 + 1
     assert (conf.bind, conf.timeout, conf.accesslog) == ("0.0.0.0:8000", 30, "-")
-    assert (conf.worker_class, conf.threads) == ("gthread", 4)  # a health check never queues behind a burst
+    assert (conf.worker_class, conf.threads) == ("gthread", 8)  # a health check never queues behind a burst
     conf = _gunicorn_config(monkeypatch, WEB_CONCURRENCY="4", PORT="9000", GUNICORN_TIMEOUT="20")
     assert (conf.workers, conf.bind, conf.timeout) == (4, "0.0.0.0:9000", 20)
 
