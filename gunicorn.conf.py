@@ -14,6 +14,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() *
 # probe still waited for a free thread now and then (scripts/load.py, 32 learners on 2 CPUs: 2 of 86 checks over
 # 1 s); with 8, none did on SQLite or PostgreSQL (worst 0.7 s), and throughput rose, but SQLite's single writer
 # then serves its queue of grades less evenly (grade p99 2.6 s to 6 s there; PostgreSQL's fell to 1.4 s).
+worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # A request that takes longer than this is killed and its worker replaced: no request here needs 30 s, so one
 # that does is stuck (the Markdown limits keep renders in milliseconds).
