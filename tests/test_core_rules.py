@@ -268,3 +268,47 @@ def test_the_share_form_leaves_out_a_group_where_only_someone_else_may_share(cli
     form = client.get(reverse("deck_detail", args=["mydeck"])).context["share_form"]
     assert list(form.fields["group"].queryset) == []
     assert client.post(reverse("deck_share", args=["mydeck"]), {"group": "theirs"}).status_code == 400
+
+
+# --- found by `make mutate` after the queue's split -------------------------------------------------------------
+
+
+def test_failing_a_card_after_its_first_successful_review_counts_a_lapse(learner, cards):
+    in_review(learner, cards[0], reps=1, interval=1)
+    assert grade(learner, cards[0], 1).recorded
+    assert Progress.objects.get(user=learner, card=cards[0]).lapses == 1
+
+
+def test_a_re_drill_grade_logs_no_due_day_move(learner, cards):
+    in_review(learner, cards[0])
+    learner.new_cards_per_day = 0
+    assert grade(learner, cards[0], 2).review.kind == Review.Kind.SCHEDULED
+    due_after_failing = Progress.objects.get(user=learner, card=cards[0]).due
+    drill = grade(learner, cards[0], 4).review
+    assert (drill.kind, drill.due_shift, drill.after_due) == (Review.Kind.DRILL, 0, due_after_failing)
+
+
+def test_the_next_due_day_is_the_learners_own_not_another_learners(learner, cards):
+    other = UserFactory()
+    in_review(other, cards[1], due=TODAY + timedelta(days=1))
+    in_review(learner, cards[1], due=TODAY + timedelta(days=5))
+    learner.new_cards_per_day = 0
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.next_due) == (None, TODAY + timedelta(days=5))
+
+
+def test_load_balancing_does_not_count_suspended_cards_as_load(learner, cards):
+    """SM-2 gives 15 days, so the due day may land 13 to 17 days out. Days 13, 14, 15 and 17 hold two cards each,
+    day 16 ten suspended ones: the 16th is the emptiest day of reviews to come."""
+    deck, consideration = cards[0].deck, cards[0].consideration
+    in_review(learner, cards[0], reps=2, interval=6)
+    for offset, count, suspended in ((13, 2, False), (14, 2, False), (15, 2, False), (17, 2, False), (16, 10, True)):
+        for _ in range(count):
+            card = CardFactory(deck=deck, consideration=consideration)
+            Progress.objects.create(
+                user=learner, card=card, repetitions=2, interval=6, due=TODAY + timedelta(days=offset),
+                suspended=suspended, version=1,
+            )  # fmt: skip
+    assert grade(learner, cards[0], 4).recorded
+    progress = Progress.objects.get(user=learner, card=cards[0])
+    assert (progress.interval, progress.due) == (15, TODAY + timedelta(days=16))
