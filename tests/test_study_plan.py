@@ -160,6 +160,17 @@ def test_inside_the_margin_the_plan_asks_for_everything_today(learner):
     assert plan.suggested_limit == 43  # 43 - round(12.9) = 30 for the exam deck
 
 
+def test_own_cards_started_or_suspended_leave_no_new_cards_to_share_the_daily_limit(learner):
+    from cards.stats import own_new_cards_left
+
+    started, suspended = CardFactory.create_batch(2, deck=DeckFactory(owner=learner), consideration=None)
+    Progress.objects.create(user=learner, card=started, repetitions=1, interval=1, due=TODAY, version=1)
+    Progress.objects.create(user=learner, card=suspended, suspended=True)
+    assert not own_new_cards_left(learner)
+    CardFactory(deck=started.deck, consideration=None)
+    assert own_new_cards_left(learner)
+
+
 @pytest.fixture
 def exam_deck(learner):
     deck = DeckFactory(owner=None)
@@ -376,6 +387,20 @@ def test_card_info_shows_the_history_and_is_only_for_ones_own_cards(learner_clie
     assert f'href="{reverse("card_info", args=[official_cards[1].id])}"' in page.content.decode()
     theirs = CardFactory(deck=DeckFactory(owner=outsider))
     assert learner_client.get(reverse("card_info", args=[theirs.id])).status_code == 404
+
+
+def test_card_info_shows_none_of_another_learners_grades_on_the_same_card(
+    learner_client, learner, official_cards, outsider
+):
+    from cards.reviews import record_review
+    from tests.factories import ReviewFactory
+
+    card = official_cards[0]
+    ReviewFactory(user=outsider, card=card, kind="new", grade=0, reviewed_at=NOON - timedelta(days=3))
+    record_review(user=learner, scope=Scope(), card_id=card.id, quality=4, version=0, now=NOON)
+    html = learner_client.get(reverse("card_info", args=[card.id])).content.decode()
+    assert html.count('<tr><th scope="row">') == 1
+    assert "10 Jun 2026" in html and "7 Jun 2026" not in html
 
 
 def test_the_leeches_page_lists_leeches_with_their_history_and_reports_reach_the_editors(
