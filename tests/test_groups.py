@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -440,6 +443,52 @@ def test_hiding_ones_figures_and_joining_the_leaderboard_through_the_form(client
     dashboard = client.get(reverse("group_detail", args=["team"])).context["dashboard"]
     assert dashboard.members[1].private
     assert ("bob", 1) in [(m.user.username, n) for m, n in dashboard.leaderboard]
+
+
+def test_a_member_without_reviews_and_a_section_without_cards_show_zeros(client, group, team):
+    alice, _, _ = team
+    SectionFactory(number=3)  # nothing in the group's curriculum files under it yet
+    join(group, "dan")
+    dashboard = stats.group_dashboard(group, alice, timezone.now())
+    dan = dashboard.members[-1]
+    assert (dan.scheduled_30d, dan.passed_30d, dan.retention) == (0, 0, None)
+    assert [(cell.mastered, cell.total) for cell in dashboard.members[0].mastery][2] == (0, 0)
+    client.force_login(alice)
+    html = client.get(reverse("group_detail", args=["team"])).content.decode()
+    assert '<td class="heat heat-0" title="Section 3: 0 of 0 cards mastered">0%</td>' in html
+
+
+def test_the_curriculum_leaves_out_the_official_deck_of_another_edition(group, team):
+    from tests.factories import edition_2020
+
+    alice, bob, _ = team
+    old = CardFactory(deck=DeckFactory(owner=None, edition=edition_2020()), consideration=None)
+    assert not stats.group_curriculum(group).filter(id=old.id).exists()
+    progress(bob, old, interval=30, due=date(2026, 6, 11))
+    review(bob, old, datetime(2026, 6, 10, 10, tzinfo=UTC), grade=5)
+    bobs = stats.group_dashboard(group, alice, timezone.now()).members[1]
+    assert (bobs.membership.user, bobs.due, bobs.reviews_7d, bobs.scheduled_30d) == (bob, 2, 1, 1)
+
+
+def _user_ids_read(sql: str, table: str) -> set[int]:
+    match = re.search(rf'"{table}"\."user_id" IN \(([^)]*)\)', sql)
+    assert match, sql
+    return {int(n) for n in match.group(1).split(",")}
+
+
+def test_the_dashboard_does_not_even_read_private_members_or_outsiders_rows(group, team):
+    """The figures are keyed by member, so others' rows would not show; but they are not to be read at all."""
+    alice, bob, carol = team  # carol hides her figures but is on the leaderboard: only her reviews are read
+    stranger = UserFactory(username="stranger")
+    card = Card.objects.filter(deck__owner=None).first()
+    progress(stranger, card, interval=30, due=date(2026, 6, 10))
+    review(stranger, card, datetime(2026, 6, 9, 12, tzinfo=UTC))
+    with CaptureQueriesContext(connection) as ctx:
+        stats.group_dashboard(group, alice, timezone.now())
+    sql = {table: next(q["sql"] for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]) for table in
+           ("cards_progress", "cards_review")}  # fmt: skip
+    assert _user_ids_read(sql["cards_progress"], "cards_progress") == {alice.id, bob.id}
+    assert _user_ids_read(sql["cards_review"], "cards_review") == {alice.id, bob.id, carol.id}
 
 
 def _crowd(group: StudyGroup, members: int) -> None:

@@ -77,6 +77,7 @@ def test_home_shows_each_studied_deck_with_its_due_and_new_cards(learner_client,
     assert int(exam["new-today"]) == 2
     assert int(mine["new-today"]) + int(crew["new-today"]) == 2
     assert "the exam deck" in exam["text"] and "yours" in mine["text"] and "from Crew" in crew["text"]
+    assert "· 3 cards" in exam["text"] and "· 2 cards" in mine["text"] and "· 4 cards" in crew["text"]
     assert deck_row(page, "elsewhere-deck") is None and deck_row(page, "outsiders") is None
     assert 'href="/decks/crew-deck/review/"' in page
 
@@ -84,7 +85,9 @@ def test_home_shows_each_studied_deck_with_its_due_and_new_cards(learner_client,
 def test_a_deck_with_nothing_left_offers_no_review(learner_client, learner, db):
     DeckFactory(slug="empty", owner=learner)
     page = learner_client.get(reverse("home")).content.decode()
-    assert deck_row(page, "empty")["new-waiting"] == "0"
+    empty = deck_row(page, "empty")
+    assert (empty["due"], empty["new-today"], empty["new-waiting"]) == ("0", "0", "0")
+    assert "· 0 cards" in empty["text"]
     assert 'href="/decks/empty/review/"' not in page
 
 

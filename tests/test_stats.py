@@ -63,6 +63,20 @@ def test_home_overview_figures(study_history, learner):
     assert overview.overall.coverage == Ratio(5, 8) and overview.overall.retention == Ratio(4, 6)
 
 
+def test_a_section_without_recent_reviews_has_coverage_but_no_retention_nor_readiness(study_history, learner):
+    from tests.factories import CardFactory, ConsiderationFactory, ObjectiveFactory, ProgressFactory, SectionFactory
+
+    s3 = SectionFactory(number=3, slug="s3")
+    card = CardFactory(
+        deck=study_history["cards"]["a1"].deck,
+        consideration=ConsiderationFactory(objective=ObjectiveFactory(section=s3)),
+    )
+    ProgressFactory(user=learner, card=card, repetitions=1, interval=20, due=date(2026, 3, 20))
+    row = next(row for row in stats.home_overview(learner, NOW).sections if row.section == s3)
+    assert (row.readiness.coverage, row.readiness.retention) == (Ratio(1, 1), Ratio(0, 0))
+    assert row.readiness.percent is None
+
+
 def test_before_the_rollover_hour_it_is_still_yesterday(study_history, learner, frozen):
     frozen.move_to(datetime(2026, 3, 13, 6, 0, tzinfo=UTC))  # 02:00 EDT on Friday 13 March
     overview = stats.home_overview(learner, datetime(2026, 3, 13, 6, 0, tzinfo=UTC))
@@ -153,6 +167,22 @@ def test_reviews_older_than_the_calendar_year_are_left_out(study_history, learne
     result = history(study_history, learner)
     assert date(2025, 3, 12) not in result.activity and result.activity[date(2025, 3, 13)] == 1
     assert result.grades[5] == 2  # b2 in March, and the review of 13 March 2025
+    activity = stats.activity_by_day(learner, TODAY)  # the home calendar keeps the same year
+    assert date(2025, 3, 12) not in activity and activity[date(2025, 3, 13)] == 1
+
+
+def test_grades_of_a_study_day_still_ahead_are_left_out_of_the_section(study_history, learner):
+    """Back from Kiritimati (UTC+14), the learner has a grade whose study day New York has not reached yet."""
+    from tests.factories import ReviewFactory
+
+    learner.time_zone = "Pacific/Kiritimati"
+    a2 = study_history["cards"]["a2"]
+    ahead = ReviewFactory(user=learner, card=a2, reviewed_at=NOW - timedelta(hours=1), grade=1)
+    learner.time_zone = "America/New_York"
+    assert ahead.study_day == TODAY + timedelta(days=1)
+    result = history(study_history, learner)
+    assert TODAY + timedelta(days=1) not in result.activity
+    assert result.grades == [1, 1, 1, 2, 3, 1]
 
 
 def test_consideration_rows_and_weakness(study_history, learner):

@@ -3,6 +3,7 @@ the exam date, and leeches."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
@@ -157,6 +158,17 @@ def test_inside_the_margin_the_plan_asks_for_everything_today(learner):
     assert (plan.days_left, plan.needed_per_day, plan.suggested_limit) == (1, 30, 30)
     plan = plan_for(learner, exam_date=date(2026, 6, 20), new_left=30, own=True)
     assert plan.suggested_limit == 43  # 43 - round(12.9) = 30 for the exam deck
+
+
+def test_own_cards_started_or_suspended_leave_no_new_cards_to_share_the_daily_limit(learner):
+    from cards.stats import own_new_cards_left
+
+    started, suspended = CardFactory.create_batch(2, deck=DeckFactory(owner=learner), consideration=None)
+    Progress.objects.create(user=learner, card=started, repetitions=1, interval=1, due=TODAY, version=1)
+    Progress.objects.create(user=learner, card=suspended, suspended=True)
+    assert not own_new_cards_left(learner)
+    CardFactory(deck=started.deck, consideration=None)
+    assert own_new_cards_left(learner)
 
 
 @pytest.fixture
@@ -377,6 +389,20 @@ def test_card_info_shows_the_history_and_is_only_for_ones_own_cards(learner_clie
     assert learner_client.get(reverse("card_info", args=[theirs.id])).status_code == 404
 
 
+def test_card_info_shows_none_of_another_learners_grades_on_the_same_card(
+    learner_client, learner, official_cards, outsider
+):
+    from cards.reviews import record_review
+    from tests.factories import ReviewFactory
+
+    card = official_cards[0]
+    ReviewFactory(user=outsider, card=card, kind="new", grade=0, reviewed_at=NOON - timedelta(days=3))
+    record_review(user=learner, scope=Scope(), card_id=card.id, quality=4, version=0, now=NOON)
+    html = learner_client.get(reverse("card_info", args=[card.id])).content.decode()
+    assert html.count('<tr><th scope="row">') == 1
+    assert "10 Jun 2026" in html and "7 Jun 2026" not in html
+
+
 def test_the_leeches_page_lists_leeches_with_their_history_and_reports_reach_the_editors(
     learner_client, learner, outsider
 ):
@@ -415,6 +441,66 @@ def test_a_leech_report_on_someone_elses_private_card_is_a_404(learner_client, o
     theirs = CardFactory(deck=DeckFactory(owner=outsider))
     assert learner_client.post(reverse("leech_report", args=[theirs.id]), {"note": "x"}).status_code == 404
     assert not LeechReport.objects.exists()
+
+
+def leech(user, card, lapses: int) -> Progress:
+    return Progress.objects.create(user=user, card=card, repetitions=0, interval=1, due=TODAY, lapses=lapses, version=1)
+
+
+def leech_items(html: str) -> dict[str, str]:
+    """The leeches page's items, card id to the item's HTML, in page order."""
+    return dict(re.findall(r'<li class="card-like" id="leech-(\d+)">(.*?)</li>', html, flags=re.S))
+
+
+def test_leeches_are_the_learners_own_in_decks_they_study_most_lapses_first(
+    learner_client, learner, outsider, official_cards
+):
+    from cards import stats
+    from cards.models import LeechReport
+    from tests.factories import DeckShareFactory, ReviewFactory, StudyGroupFactory
+
+    fewer, most, theirs = official_cards[:3]
+    leech(learner, fewer, 8)
+    leech(learner, most, 11)  # no grades logged for it (an imported schedule): an empty history, not a crash
+    leech(outsider, theirs, 9)  # another learner's leech on a card this learner studies but has not started
+    left = CardFactory(deck=DeckFactory(owner=outsider), consideration=None)
+    DeckShareFactory(deck=left.deck, group=StudyGroupFactory())  # the group the learner has left
+    leech(learner, left, 12)
+    graded = ReviewFactory(user=learner, card=fewer, grade=1, reviewed_at=NOON - timedelta(days=1))
+    ReviewFactory(user=outsider, card=fewer, grade=5, reviewed_at=NOON - timedelta(days=2))
+    LeechReport.objects.create(card=fewer, reporter=learner, note="Two facts in one card.", lapses=8)
+    LeechReport.objects.create(card=most, reporter=outsider, note="Mine, not the learner's.", lapses=9)
+
+    items = leech_items(learner_client.get(reverse("leeches")).content.decode())
+    assert list(items) == [str(most.id), str(fewer.id)]
+    assert "Reported to its editors." in items[str(fewer.id)]
+    assert "Reported to its editors." not in items[str(most.id)]
+    assert [(row.progress.card, row.history, row.reported) for row in stats.leeches(learner)] == [
+        (most, [], False),
+        (fewer, [graded], True),
+    ]
+
+
+def test_the_leeches_page_lists_at_most_200(learner_client, learner):
+    deck = DeckFactory(owner=None)
+    cards = CardFactory.create_batch(201, deck=deck, consideration=None)
+    Progress.objects.bulk_create(
+        Progress(user=learner, card=card, interval=1, due=TODAY, lapses=8 + n % 3, version=1)
+        for n, card in enumerate(cards)
+    )
+    assert len(leech_items(learner_client.get(reverse("leeches")).content.decode())) == 200
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_leeches_page_takes_the_same_queries_for_one_leech_or_three(
+    learner_client, learner, official_cards, count, django_assert_num_queries
+):
+    for card in official_cards[:count]:
+        leech(learner, card, 8)
+    # session, user, the leeches with their cards' decks and considerations, their grades, the learner's reports
+    with django_assert_num_queries(5):
+        html = learner_client.get(reverse("leeches")).content.decode()
+    assert len(leech_items(html)) == count
 
 
 # --- a backlog spread over days ----------------------------------------------------------------------------------
