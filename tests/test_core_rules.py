@@ -14,7 +14,7 @@ import time_machine
 from django.urls import reverse
 
 from cards import stats
-from cards.marks import suspend_card
+from cards.marks import bury_card, suspend_card
 from cards.models import Progress, Review
 from cards.practice import PRACTICE_GONE_NOTICE, record_practice
 from cards.reviews import STALE_NOTICE, Scope, build_queue, record_review, undo_last_review
@@ -312,3 +312,39 @@ def test_load_balancing_does_not_count_suspended_cards_as_load(learner, cards):
     assert grade(learner, cards[0], 4).recorded
     progress = Progress.objects.get(user=learner, card=cards[0])
     assert (progress.interval, progress.due) == (15, TODAY + timedelta(days=16))
+
+
+def test_a_grade_counts_one_more_review_of_the_card(learner, cards):
+    progress = in_review(learner, cards[0])
+    Progress.objects.filter(pk=progress.pk).update(review_count=7)
+    assert grade(learner, cards[0], 4).recorded
+    assert Progress.objects.get(pk=progress.pk).review_count == 8
+
+
+def test_a_card_one_day_overdue_on_a_one_day_interval_comes_before_three_days_late_on_four(learner, cards):
+    """(today - due) / interval: 1/1 against 3/4."""
+    in_review(learner, cards[0], interval=4, due=TODAY - timedelta(days=3))
+    in_review(learner, cards[1], interval=1, due=TODAY - timedelta(days=1))
+    learner.new_cards_per_day = 0
+    assert build_queue(learner, Scope(), NOON).due_ids == [cards[1].id, cards[0].id]
+
+
+def test_a_buried_due_card_does_not_make_today_the_next_due_day(learner, cards):
+    in_review(learner, cards[0], due=TODAY)
+    in_review(learner, cards[1], due=TODAY + timedelta(days=3))
+    learner.new_cards_per_day = 0
+    bury_card(user=learner, card_id=cards[0].id, now=NOON)
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.next_due) == (None, TODAY + timedelta(days=3))
+
+
+def test_the_next_due_day_leaves_out_cards_of_a_deck_the_learner_no_longer_studies(learner, cards):
+    group = StudyGroupFactory()
+    membership = MembershipFactory(group=group, user=learner)
+    shared = CardFactory(deck=DeckShareFactory(group=group, deck=DeckFactory(owner=UserFactory())).deck)
+    in_review(learner, shared, due=TODAY + timedelta(days=1))
+    in_review(learner, cards[0], due=TODAY + timedelta(days=5))
+    learner.new_cards_per_day = 0
+    assert build_queue(learner, Scope(), NOON).next_due == TODAY + timedelta(days=1)
+    membership.delete()  # left the group: its deck is no longer studied
+    assert build_queue(learner, Scope(), NOON).next_due == TODAY + timedelta(days=5)
