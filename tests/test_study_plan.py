@@ -403,6 +403,34 @@ def test_card_info_shows_none_of_another_learners_grades_on_the_same_card(
     assert "10 Jun 2026" in html and "7 Jun 2026" not in html
 
 
+def test_card_info_leaves_out_an_undone_grade(learner_client, learner, official_cards):
+    from cards.reviews import record_review, undo_last_review
+
+    card = official_cards[0]
+    record_review(user=learner, scope=Scope(), card_id=card.id, quality=4, version=0, now=NOON - timedelta(days=2))
+    version = Progress.objects.get(user=learner, card=card).version
+    record_review(user=learner, scope=Scope(), card_id=card.id, quality=1, version=version, now=NOON)
+    assert undo_last_review(user=learner, now=NOON).undone_at is not None
+    html = learner_client.get(reverse("card_info", args=[card.id])).content.decode()
+    assert html.count('<tr><th scope="row">') == 1
+    assert "8 Jun 2026" in html and "10 Jun 2026" not in html
+
+
+def test_card_info_lists_grades_in_clock_order_even_when_the_log_was_written_out_of_order(
+    learner_client, learner, official_cards
+):
+    from tests.factories import ReviewFactory
+
+    card = official_cards[0]
+    # Two tabs grading at once can commit the later grade first (the view takes 'now' before the learner's lock),
+    # so a row's id does not always follow its time.
+    ReviewFactory(user=learner, card=card, grade=5, reviewed_at=NOON)
+    ReviewFactory(user=learner, card=card, grade=2, reviewed_at=NOON - timedelta(days=3))
+    html = learner_client.get(reverse("card_info", args=[card.id])).content.decode()
+    days = re.findall(r'<tr><th scope="row">([^<]+)</th>', html)
+    assert days == ["7 Jun 2026", "10 Jun 2026"]
+
+
 def test_the_leeches_page_lists_leeches_with_their_history_and_reports_reach_the_editors(
     learner_client, learner, outsider
 ):
