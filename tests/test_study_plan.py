@@ -509,6 +509,52 @@ def test_leeches_are_the_learners_own_in_decks_they_study_most_lapses_first(
     ]
 
 
+def test_a_leechs_grades_show_in_clock_order_even_when_the_log_was_written_out_of_order(
+    learner_client, learner, official_cards
+):
+    from cards import stats
+    from tests.factories import ReviewFactory
+
+    card = official_cards[0]
+    leech(learner, card, 8)
+    # The later grade committed first (two tabs): its id is the smaller one.
+    later = ReviewFactory(user=learner, card=card, grade=1, reviewed_at=NOON - timedelta(days=1))
+    earlier = ReviewFactory(user=learner, card=card, grade=2, reviewed_at=NOON - timedelta(days=4))
+    assert [row.history for row in stats.leeches(learner)] == [[earlier, later]]
+    items = leech_items(learner_client.get(reverse("leeches")).content.decode())
+    assert re.findall(r'class="g g-(\d)"', items[str(card.id)]) == ["2", "1"]
+
+
+def test_a_leechs_reported_flag_follows_the_reported_card_not_the_reports_own_id(
+    learner_client, learner, official_cards
+):
+    from cards import stats
+    from cards.models import LeechReport
+
+    reported, other = official_cards[:2]
+    leech(learner, reported, 9)
+    leech(learner, other, 8)
+    # The report's own id is the other leech's card id: only its card_id says which card it is about.
+    LeechReport.objects.create(id=other.id, card=reported, reporter=learner, note="Two facts in one card.", lapses=9)
+    assert [(row.progress.card, row.reported) for row in stats.leeches(learner)] == [(reported, True), (other, False)]
+    items = leech_items(learner_client.get(reverse("leeches")).content.decode())
+    assert "Reported to its editors." in items[str(reported.id)]
+    assert "Reported to its editors." not in items[str(other.id)]
+
+
+def test_leeches_with_as_many_lapses_come_in_card_order_whatever_order_they_became_leeches(
+    learner_client, learner, official_cards
+):
+    from cards import stats
+
+    cards = official_cards[:4]
+    for card in reversed(cards):  # the progress rows are written last card first
+        leech(learner, card, 8)
+    assert [row.progress.card for row in stats.leeches(learner)] == cards
+    items = leech_items(learner_client.get(reverse("leeches")).content.decode())
+    assert list(items) == [str(card.id) for card in cards]
+
+
 def test_the_leeches_page_lists_at_most_200(learner_client, learner):
     deck = DeckFactory(owner=None)
     cards = CardFactory.create_batch(201, deck=deck, consideration=None)
