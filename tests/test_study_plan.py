@@ -160,6 +160,18 @@ def test_inside_the_margin_the_plan_asks_for_everything_today(learner):
     assert plan.suggested_limit == 43  # 43 - round(12.9) = 30 for the exam deck
 
 
+def test_on_the_exam_day_itself_the_plan_still_counts_the_cards_left(learner_client, learner, exam_deck):
+    plan = plan_for(learner, exam_date=TODAY, new_left=30)
+    assert (plan.status, plan.days_left, plan.needed_per_day, plan.suggested_limit) == ("behind", 1, 30, 30)
+    assert plan_for(learner, exam_date=TODAY, new_left=0).status == "all-seen"
+    learner.refresh_from_db()
+    learner.exam_date = TODAY
+    learner.save()
+    html = learner_client.get(reverse("home")).content.decode()
+    assert "has passed" not in html
+    assert "<strong>40</strong> exam cards still new; 1 study day to go: <strong>40</strong> a day needed" in html
+
+
 def test_own_cards_started_or_suspended_leave_no_new_cards_to_share_the_daily_limit(learner):
     from cards.stats import own_new_cards_left
 
