@@ -448,14 +448,31 @@ def test_hiding_ones_figures_and_joining_the_leaderboard_through_the_form(client
 def test_a_member_without_reviews_and_a_section_without_cards_show_zeros(client, group, team):
     alice, _, _ = team
     SectionFactory(number=3)  # nothing in the group's curriculum files under it yet
-    join(group, "dan")
+    join(group, "dan", on_leaderboard=True)
     dashboard = stats.group_dashboard(group, alice, timezone.now())
     dan = dashboard.members[-1]
-    assert (dan.scheduled_30d, dan.passed_30d, dan.retention) == (0, 0, None)
+    assert (dan.reviews_7d, dan.scheduled_30d, dan.passed_30d, dan.retention) == (0, 0, 0, None)
+    assert [(m.user.username, n) for m, n in dashboard.leaderboard] == [("carol", 5), ("owner", 3), ("dan", 0)]
     assert [(cell.mastered, cell.total) for cell in dashboard.members[0].mastery][2] == (0, 0)
     client.force_login(alice)
     html = client.get(reverse("group_detail", args=["team"])).content.decode()
     assert '<td class="heat heat-0" title="Section 3: 0 of 0 cards mastered">0%</td>' in html
+    dans_row = re.search(r'<tr class="member-row" data-member="dan">(.*?)</tr>', html, flags=re.S).group(1)
+    assert '<td class="num week">0</td>' in dans_row
+    assert '<li><strong>dan</strong> <span class="muted">0 reviews</span></li>' in html
+
+
+def test_a_private_member_preparing_for_another_exam_is_still_marked_so(client, group, team):
+    from tests.factories import edition_2020
+
+    alice, _, carol = team  # carol hides her figures
+    User.objects.filter(id=carol.id).update(exam_edition=edition_2020())
+    carols = stats.group_dashboard(group, alice, timezone.now()).members[2]
+    assert (carols.private, carols.other_edition) == (True, edition_2020())
+    client.force_login(alice)
+    html = client.get(reverse("group_detail", args=["team"])).content.decode()
+    carols_row = re.search(r'<tr class="member-row" data-member="carol">(.*?)</tr>', html, flags=re.S).group(1)
+    assert "prepares for the 2020 exam" in carols_row and 'class="private">private</td>' in carols_row
 
 
 def test_the_curriculum_leaves_out_the_official_deck_of_another_edition(group, team):

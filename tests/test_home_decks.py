@@ -91,6 +91,22 @@ def test_a_deck_with_nothing_left_offers_no_review(learner_client, learner, db):
     assert 'href="/decks/empty/review/"' not in page
 
 
+def test_own_decks_are_listed_by_title_not_in_the_order_they_were_made(learner_client, learner, db):
+    DeckFactory(slug="zeta", title="Zeta notes", owner=learner)
+    DeckFactory(slug="alpha", title="Alpha notes", owner=learner)
+    page = learner_client.get(reverse("home")).content.decode()
+    assert re.findall(r'data-deck="([a-z-]+)"', page) == ["alpha", "zeta"]
+
+
+def test_a_retired_card_counts_nowhere_in_its_decks_row(learner_client, learner, db):
+    deck = DeckFactory(slug="mine", owner=learner)
+    CardFactory(deck=deck)
+    CardFactory(deck=deck, retired=True)  # retired by its editor: no longer studied
+    row = deck_row(learner_client.get(reverse("home")).content.decode(), "mine")
+    assert "· 1 card" in row["text"] and "· 2 cards" not in row["text"]
+    assert row["new-waiting"] == "1"
+
+
 def _home_queries(client) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("home")).status_code == 200

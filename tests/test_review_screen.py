@@ -150,3 +150,16 @@ def test_the_session_time_follows_the_clock_even_when_grades_were_written_out_of
         ReviewFactory(user=learner, card=card, kind="new", reviewed_at=start + timedelta(seconds=seconds))
     summary = stats.session_summary(learner, build_queue(learner, Scope(), NOON), Scope())
     assert (summary.reviews, summary.cards, summary.seconds) == (3, 3, 50)
+
+
+def test_the_next_day_counts_none_of_another_learners_cards_due_that_day(learner_client, learner, outsider):
+    from tests.factories import ProgressFactory
+
+    learner.new_cards_per_day = 1
+    learner.save()
+    mine, theirs = CardFactory.create_batch(2, deck=DeckFactory(owner=None))
+    for card in (mine, theirs):  # the same exam deck, due on the learner's next day
+        ProgressFactory(user=outsider, card=card, repetitions=1, interval=1, due=date(2026, 6, 11))
+    grade(learner_client, mine, 4)  # due tomorrow (interval 1)
+    page = learner_client.get(reverse("review"), **HTMX).content.decode()
+    assert "Next: <strong>1 card</strong> due on" in page

@@ -160,6 +160,18 @@ def test_inside_the_margin_the_plan_asks_for_everything_today(learner):
     assert plan.suggested_limit == 43  # 43 - round(12.9) = 30 for the exam deck
 
 
+def test_on_the_exam_day_itself_the_plan_still_counts_the_cards_left(learner_client, learner, exam_deck):
+    plan = plan_for(learner, exam_date=TODAY, new_left=30)
+    assert (plan.status, plan.days_left, plan.needed_per_day, plan.suggested_limit) == ("behind", 1, 30, 30)
+    assert plan_for(learner, exam_date=TODAY, new_left=0).status == "all-seen"
+    learner.refresh_from_db()
+    learner.exam_date = TODAY
+    learner.save()
+    html = learner_client.get(reverse("home")).content.decode()
+    assert "has passed" not in html
+    assert "<strong>40</strong> exam cards still new; 1 study day to go: <strong>40</strong> a day needed" in html
+
+
 def test_own_cards_started_or_suspended_leave_no_new_cards_to_share_the_daily_limit(learner):
     from cards.stats import own_new_cards_left
 
@@ -403,6 +415,34 @@ def test_card_info_shows_none_of_another_learners_grades_on_the_same_card(
     assert "10 Jun 2026" in html and "7 Jun 2026" not in html
 
 
+def test_card_info_leaves_out_an_undone_grade(learner_client, learner, official_cards):
+    from cards.reviews import record_review, undo_last_review
+
+    card = official_cards[0]
+    record_review(user=learner, scope=Scope(), card_id=card.id, quality=4, version=0, now=NOON - timedelta(days=2))
+    version = Progress.objects.get(user=learner, card=card).version
+    record_review(user=learner, scope=Scope(), card_id=card.id, quality=1, version=version, now=NOON)
+    assert undo_last_review(user=learner, now=NOON).undone_at is not None
+    html = learner_client.get(reverse("card_info", args=[card.id])).content.decode()
+    assert html.count('<tr><th scope="row">') == 1
+    assert "8 Jun 2026" in html and "10 Jun 2026" not in html
+
+
+def test_card_info_lists_grades_in_clock_order_even_when_the_log_was_written_out_of_order(
+    learner_client, learner, official_cards
+):
+    from tests.factories import ReviewFactory
+
+    card = official_cards[0]
+    # Two tabs grading at once can commit the later grade first (the view takes 'now' before the learner's lock),
+    # so a row's id does not always follow its time.
+    ReviewFactory(user=learner, card=card, grade=5, reviewed_at=NOON)
+    ReviewFactory(user=learner, card=card, grade=2, reviewed_at=NOON - timedelta(days=3))
+    html = learner_client.get(reverse("card_info", args=[card.id])).content.decode()
+    days = re.findall(r'<tr><th scope="row">([^<]+)</th>', html)
+    assert days == ["7 Jun 2026", "10 Jun 2026"]
+
+
 def test_the_leeches_page_lists_leeches_with_their_history_and_reports_reach_the_editors(
     learner_client, learner, outsider
 ):
@@ -479,6 +519,52 @@ def test_leeches_are_the_learners_own_in_decks_they_study_most_lapses_first(
         (most, [], False),
         (fewer, [graded], True),
     ]
+
+
+def test_a_leechs_grades_show_in_clock_order_even_when_the_log_was_written_out_of_order(
+    learner_client, learner, official_cards
+):
+    from cards import stats
+    from tests.factories import ReviewFactory
+
+    card = official_cards[0]
+    leech(learner, card, 8)
+    # The later grade committed first (two tabs): its id is the smaller one.
+    later = ReviewFactory(user=learner, card=card, grade=1, reviewed_at=NOON - timedelta(days=1))
+    earlier = ReviewFactory(user=learner, card=card, grade=2, reviewed_at=NOON - timedelta(days=4))
+    assert [row.history for row in stats.leeches(learner)] == [[earlier, later]]
+    items = leech_items(learner_client.get(reverse("leeches")).content.decode())
+    assert re.findall(r'class="g g-(\d)"', items[str(card.id)]) == ["2", "1"]
+
+
+def test_a_leechs_reported_flag_follows_the_reported_card_not_the_reports_own_id(
+    learner_client, learner, official_cards
+):
+    from cards import stats
+    from cards.models import LeechReport
+
+    reported, other = official_cards[:2]
+    leech(learner, reported, 9)
+    leech(learner, other, 8)
+    # The report's own id is the other leech's card id: only its card_id says which card it is about.
+    LeechReport.objects.create(id=other.id, card=reported, reporter=learner, note="Two facts in one card.", lapses=9)
+    assert [(row.progress.card, row.reported) for row in stats.leeches(learner)] == [(reported, True), (other, False)]
+    items = leech_items(learner_client.get(reverse("leeches")).content.decode())
+    assert "Reported to its editors." in items[str(reported.id)]
+    assert "Reported to its editors." not in items[str(other.id)]
+
+
+def test_leeches_with_as_many_lapses_come_in_card_order_whatever_order_they_became_leeches(
+    learner_client, learner, official_cards
+):
+    from cards import stats
+
+    cards = official_cards[:4]
+    for card in reversed(cards):  # the progress rows are written last card first
+        leech(learner, card, 8)
+    assert [row.progress.card for row in stats.leeches(learner)] == cards
+    items = leech_items(learner_client.get(reverse("leeches")).content.decode())
+    assert list(items) == [str(card.id) for card in cards]
 
 
 def test_the_leeches_page_lists_at_most_200(learner_client, learner):
