@@ -348,3 +348,51 @@ def test_the_next_due_day_leaves_out_cards_of_a_deck_the_learner_no_longer_studi
     assert build_queue(learner, Scope(), NOON).next_due == TODAY + timedelta(days=1)
     membership.delete()  # left the group: its deck is no longer studied
     assert build_queue(learner, Scope(), NOON).next_due == TODAY + timedelta(days=5)
+
+
+# --- found by make mutate with one test database per run --------------------------------------------------------
+
+
+def test_the_queue_names_todays_latest_review_for_undo(learner, cards):
+    ReviewFactory(user=learner, card=cards[2], study_day=TODAY - timedelta(days=1))  # yesterday's: not undone today
+    assert build_queue(learner, Scope(), NOON).last_review_id is None
+    grade(learner, cards[0], 5)
+    latest = grade(learner, cards[5], 5).review
+    assert build_queue(learner, Scope(), NOON).last_review_id == latest.id != cards[5].id
+
+
+def test_the_re_drill_takes_the_card_failed_longest_ago_first(learner, cards):
+    in_review(learner, cards[0])
+    in_review(learner, cards[1])
+    learner.new_cards_per_day = 0
+    grade(learner, cards[0], 2)
+    grade(learner, cards[1], 2)
+    assert build_queue(learner, Scope(), NOON).drill_ids == [cards[0].id, cards[1].id]
+    grade(learner, cards[0], 2)  # failed again: now the other one has waited longer
+    assert build_queue(learner, Scope(), NOON).drill_ids == [cards[1].id, cards[0].id]
+
+
+def test_the_queue_shows_the_card_the_page_asked_for_when_it_is_in_the_queue(learner, cards):
+    assert build_queue(learner, Scope(), NOON).card == cards[0]
+    assert build_queue(learner, Scope(), NOON, prefer_card_id=cards[1].id).card == cards[1]
+
+
+def test_a_due_card_shows_the_learners_own_progress_not_another_learners(learner, cards):
+    in_review(UserFactory(), cards[0], interval=30)
+    mine = in_review(learner, cards[0], interval=6)
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.progress) == (cards[0], mine)
+
+
+def test_a_new_card_shows_the_learners_own_unstarted_progress_row(learner, cards):
+    in_review(UserFactory(), cards[0])  # another learner's progress on the same card
+    in_review(learner, cards[7], due=TODAY + timedelta(days=9))  # the learner's progress on another card
+    mine = Progress.objects.create(user=learner, card=cards[0], buried_until=TODAY, version=3)  # buried yesterday
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.kind, queue.progress, queue.version) == (cards[0], Review.Kind.NEW, mine, 3)
+
+
+def test_a_new_card_nobody_of_theirs_started_has_no_progress_even_if_another_learner_has(learner, cards):
+    in_review(UserFactory(), cards[0], due=TODAY + timedelta(days=2))
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.progress, queue.version) == (cards[0], None, 0)
