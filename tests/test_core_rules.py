@@ -396,3 +396,55 @@ def test_a_new_card_nobody_of_theirs_started_has_no_progress_even_if_another_lea
     in_review(UserFactory(), cards[0], due=TODAY + timedelta(days=2))
     queue = build_queue(learner, Scope(), NOON)
     assert (queue.card, queue.progress, queue.version) == (cards[0], None, 0)
+
+
+def own_deck_cards(learner, count):
+    deck = DeckFactory(owner=learner)
+    return deck, [CardFactory(deck=deck, position=p) for p in range(count)]
+
+
+def test_a_buried_card_of_the_learners_own_deck_is_not_new_today(learner, db):
+    deck, own = own_deck_cards(learner, 2)
+    bury_card(user=learner, card_id=own[0].id, now=NOON)
+    assert build_queue(learner, Scope(deck=deck), NOON).new_ids == [own[1].id]
+
+
+def test_a_buried_unstarted_card_offers_no_more_new_cards_today(learner, db):
+    deck, own = own_deck_cards(learner, 1)
+    bury_card(user=learner, card_id=own[0].id, now=NOON)
+    queue = build_queue(learner, Scope(deck=deck), NOON)
+    assert (queue.card, queue.more_new) == (None, False)
+
+
+def failed_today(learner, card):
+    in_review(learner, card)
+    learner.new_cards_per_day = 0
+    assert grade(learner, card, 2).recorded
+
+
+def test_a_suspended_card_waiting_for_its_re_drill_cannot_be_graded(learner, cards):
+    failed_today(learner, cards[0])
+    suspend_card(user=learner, card_id=cards[0].id)
+    outcome = grade(learner, cards[0], 4)
+    assert (outcome.recorded, outcome.notice) == (False, "That card is not in today's queue any more.")
+    assert outcome.recorded is False and Review.objects.filter(user=learner).count() == 1
+
+
+def test_a_card_to_re_drill_moved_back_to_today_is_drilled_not_also_due(learner, cards):
+    failed_today(learner, cards[0])
+    Progress.objects.filter(user=learner, card=cards[0]).update(due=TODAY)
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.due_ids, queue.drill_ids) == ([], [cards[0].id])
+
+
+def test_burying_a_card_waiting_for_its_re_drill_takes_it_out_of_the_drill(learner, cards):
+    failed_today(learner, cards[0])
+    bury_card(user=learner, card_id=cards[0].id, now=NOON)
+    assert build_queue(learner, Scope(), NOON).drill_ids == []
+
+
+def test_a_retired_card_waiting_for_its_re_drill_leaves_the_drill(learner, cards):
+    failed_today(learner, cards[0])
+    cards[0].retired = True
+    cards[0].save()
+    assert build_queue(learner, Scope(), NOON).drill_ids == []
