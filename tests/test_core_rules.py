@@ -448,3 +448,12 @@ def test_a_retired_card_waiting_for_its_re_drill_leaves_the_drill(learner, cards
     cards[0].retired = True
     cards[0].save()
     assert build_queue(learner, Scope(), NOON).drill_ids == []
+
+
+def test_another_learner_suspending_or_burying_a_card_leaves_it_in_my_drill(learner, cards):
+    failed_today(learner, cards[0])
+    failed_today(learner, cards[1])
+    other = UserFactory()
+    suspend_card(user=other, card_id=cards[0].id)
+    bury_card(user=other, card_id=cards[1].id, now=NOON)
+    assert build_queue(learner, Scope(), NOON).drill_ids == [cards[0].id, cards[1].id]
