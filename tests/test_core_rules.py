@@ -11,13 +11,22 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import IntegrityError
 from django.urls import reverse
 
-from cards import stats
+from cards import balance, stats
 from cards.marks import bury_card, suspend_card
 from cards.models import Progress, Review
 from cards.practice import PRACTICE_GONE_NOTICE, record_practice
-from cards.reviews import STALE_NOTICE, Scope, build_queue, record_review, undo_last_review
+from cards.reviews import (
+    LEECH_NOTICE,
+    STALE_NOTICE,
+    Outcome,
+    Scope,
+    build_queue,
+    record_review,
+    undo_last_review,
+)
 from tests.factories import (
     CardFactory,
     ConsiderationFactory,
@@ -457,3 +466,75 @@ def test_another_learner_suspending_or_burying_a_card_leaves_it_in_my_drill(lear
     suspend_card(user=other, card_id=cards[0].id)
     bury_card(user=other, card_id=cards[1].id, now=NOON)
     assert build_queue(learner, Scope(), NOON).drill_ids == [cards[0].id, cards[1].id]
+
+
+@pytest.mark.parametrize("quality", [True, 6, -1, "4", 4.0])
+def test_a_grade_that_is_not_a_whole_number_from_0_to_5_is_refused(learner, cards, quality):
+    with pytest.raises(ValueError, match=r"^The grade must be a whole number from 0 to 5\.$"):
+        grade(learner, cards[0], quality)
+    assert not Review.objects.exists()
+
+
+def test_a_progress_row_created_by_a_simultaneous_grade_makes_this_one_stale(learner, cards, monkeypatch):
+    def created_meanwhile(**kwargs):
+        raise IntegrityError("UNIQUE constraint failed: cards_progress.user_id, cards_progress.card_id")
+
+    monkeypatch.setattr("cards.reviews._record_locked", created_meanwhile)
+    assert grade(learner, cards[0], 4) == Outcome(recorded=False, notice=STALE_NOTICE)
+
+
+@pytest.mark.parametrize(("suspend", "action"), [(True, "suspended it"), (False, "it stays in your reviews")])
+def test_the_lapse_that_makes_a_leech_says_what_became_of_it(learner, cards, suspend, action):
+    learner.leech_threshold, learner.suspend_leeches = 3, suspend
+    in_review(learner, cards[0], reps=3, interval=15, lapses=2)
+    outcome = grade(learner, cards[0], 1)
+    assert outcome.recorded is True
+    assert outcome.notice == LEECH_NOTICE.format(n=3, action=action)
+    assert outcome.review.suspended_as_leech is suspend
+
+
+def test_a_passing_grade_and_a_re_drill_grade_make_no_leech(learner, cards):
+    learner.suspend_leeches = True
+    in_review(learner, cards[0])
+    passed = grade(learner, cards[0], 5)
+    assert (passed.notice, passed.review.suspended_as_leech) == ("", False)
+    failed_today(learner, cards[1])
+    drill = grade(learner, cards[1], 2)
+    assert (drill.review.kind, drill.notice, drill.review.suspended_as_leech) == (Review.Kind.DRILL, "", False)
+    assert not Progress.objects.filter(suspended=True).exists()
+
+
+def test_an_fsrs_grade_logs_the_difficulty_it_left(learner, cards):
+    learner.scheduler = learner.Scheduler.FSRS
+    in_review(learner, cards[0])
+    review = grade(learner, cards[0], 4).review
+    progress = Progress.objects.get(user=learner, card=cards[0])
+    assert review.after_difficulty is not None
+    assert (review.after_stability, review.after_difficulty) == (progress.stability, progress.difficulty)
+
+
+def test_load_balancing_counts_only_the_learners_own_cards(learner, cards):
+    """As above: SM-2 gives 15 days, days 13 to 17. The learner has two cards due on each day but the 16th,
+    another learner ten on the 16th: the 16th is still the learner's emptiest day."""
+    deck, consideration = cards[0].deck, cards[0].consideration
+    in_review(learner, cards[0], reps=2, interval=6)
+    other = UserFactory()
+    load = ((13, 2, learner), (14, 2, learner), (15, 2, learner), (17, 2, learner), (16, 10, other))
+    for offset, count, user in load:
+        for _ in range(count):
+            in_review(user, CardFactory(deck=deck, consideration=consideration), due=TODAY + timedelta(days=offset))
+    assert grade(learner, cards[0], 4).recorded
+    assert Progress.objects.get(user=learner, card=cards[0]).due == TODAY + timedelta(days=16)
+
+
+def test_the_due_day_tie_break_is_seeded_by_learner_card_and_review_count_as_a_replay_of_the_log_is(learner, cards):
+    """scripts/simulate_plan.py replays grades with the same seed: both pick the same day among equally loaded
+    ones, and a card's next review does not always take the same one."""
+    progress = in_review(learner, cards[0], reps=2, interval=6)
+    shifts = []
+    for count in range(8):
+        Progress.objects.filter(pk=progress.pk).update(review_count=count)
+        shifts.append(grade(learner, cards[0], 4).review.due_shift)
+        undo_last_review(user=learner, now=NOON)
+    assert shifts == [balance.balanced_shift(15, {}, f"{learner.id}:{cards[0].id}:{count}") for count in range(8)]
+    assert len(set(shifts)) > 1
