@@ -11,9 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import User
 from cards import balance, stats
 from cards.marks import bury_card, suspend_card
 from cards.models import Progress, Review
@@ -24,6 +26,7 @@ from cards.reviews import (
     Outcome,
     Scope,
     build_queue,
+    interleave_new,
     record_review,
     undo_last_review,
 )
@@ -538,3 +541,20 @@ def test_the_due_day_tie_break_is_seeded_by_learner_card_and_review_count_as_a_r
         undo_last_review(user=learner, now=NOON)
     assert shifts == [balance.balanced_shift(15, {}, f"{learner.id}:{cards[0].id}:{count}") for count in range(8)]
     assert len(set(shifts)) > 1
+
+
+def test_half_of_three_new_cards_rounds_up_to_two_of_the_learners_own():
+    assert interleave_new([1, 2, 3], [10, 20, 30], room=3, share=50) == [10, 1, 20]
+    assert interleave_new([1, 2], [10, 20], room=2, share=100) == [10, 20]
+
+
+def test_a_grade_and_an_undo_lock_the_learners_own_row_first(learner, cards):
+    """PostgreSQL serialises one learner's grades on their user row (SELECT ... FOR UPDATE)."""
+    user_table = User._meta.db_table
+    with CaptureQueriesContext(connection) as grading:
+        grade(learner, cards[0], 4)
+    with CaptureQueriesContext(connection) as undoing:
+        undo_last_review(user=learner, now=NOON)
+    for captured in (grading, undoing):
+        first_of_user = next(q["sql"] for q in captured.captured_queries if f'FROM "{user_table}"' in q["sql"])
+        assert f'"{user_table}"."id" = {learner.pk}' in first_of_user
