@@ -11,13 +11,25 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cards import stats
+from accounts.models import User
+from cards import balance, stats
 from cards.marks import bury_card, suspend_card
 from cards.models import Progress, Review
 from cards.practice import PRACTICE_GONE_NOTICE, record_practice
-from cards.reviews import STALE_NOTICE, Scope, build_queue, record_review, undo_last_review
+from cards.reviews import (
+    LEECH_NOTICE,
+    STALE_NOTICE,
+    Outcome,
+    Scope,
+    build_queue,
+    interleave_new,
+    record_review,
+    undo_last_review,
+)
 from tests.factories import (
     CardFactory,
     ConsiderationFactory,
@@ -348,3 +360,201 @@ def test_the_next_due_day_leaves_out_cards_of_a_deck_the_learner_no_longer_studi
     assert build_queue(learner, Scope(), NOON).next_due == TODAY + timedelta(days=1)
     membership.delete()  # left the group: its deck is no longer studied
     assert build_queue(learner, Scope(), NOON).next_due == TODAY + timedelta(days=5)
+
+
+# --- found by make mutate with one test database per run --------------------------------------------------------
+
+
+def test_the_queue_names_todays_latest_review_for_undo(learner, cards):
+    ReviewFactory(user=learner, card=cards[2], study_day=TODAY - timedelta(days=1))  # yesterday's: not undone today
+    assert build_queue(learner, Scope(), NOON).last_review_id is None
+    grade(learner, cards[0], 5)
+    latest = grade(learner, cards[5], 5).review
+    assert build_queue(learner, Scope(), NOON).last_review_id == latest.id != cards[5].id
+
+
+def test_the_re_drill_takes_the_card_failed_longest_ago_first(learner, cards):
+    in_review(learner, cards[0])
+    in_review(learner, cards[1])
+    learner.new_cards_per_day = 0
+    grade(learner, cards[0], 2)
+    grade(learner, cards[1], 2)
+    assert build_queue(learner, Scope(), NOON).drill_ids == [cards[0].id, cards[1].id]
+    grade(learner, cards[0], 2)  # failed again: now the other one has waited longer
+    assert build_queue(learner, Scope(), NOON).drill_ids == [cards[1].id, cards[0].id]
+
+
+def test_the_queue_shows_the_card_the_page_asked_for_when_it_is_in_the_queue(learner, cards):
+    assert build_queue(learner, Scope(), NOON).card == cards[0]
+    assert build_queue(learner, Scope(), NOON, prefer_card_id=cards[1].id).card == cards[1]
+
+
+def test_a_due_card_shows_the_learners_own_progress_not_another_learners(learner, cards):
+    in_review(UserFactory(), cards[0], interval=30)
+    mine = in_review(learner, cards[0], interval=6)
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.progress) == (cards[0], mine)
+
+
+def test_a_new_card_shows_the_learners_own_unstarted_progress_row(learner, cards):
+    in_review(UserFactory(), cards[0])  # another learner's progress on the same card
+    in_review(learner, cards[7], due=TODAY + timedelta(days=9))  # the learner's progress on another card
+    mine = Progress.objects.create(user=learner, card=cards[0], buried_until=TODAY, version=3)  # buried yesterday
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.kind, queue.progress, queue.version) == (cards[0], Review.Kind.NEW, mine, 3)
+
+
+def test_a_new_card_nobody_of_theirs_started_has_no_progress_even_if_another_learner_has(learner, cards):
+    in_review(UserFactory(), cards[0], due=TODAY + timedelta(days=2))
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.progress, queue.version) == (cards[0], None, 0)
+
+
+def own_deck_cards(learner, count):
+    deck = DeckFactory(owner=learner)
+    return deck, [CardFactory(deck=deck, position=p) for p in range(count)]
+
+
+def test_a_buried_card_of_the_learners_own_deck_is_not_new_today(learner, db):
+    deck, own = own_deck_cards(learner, 2)
+    bury_card(user=learner, card_id=own[0].id, now=NOON)
+    assert build_queue(learner, Scope(deck=deck), NOON).new_ids == [own[1].id]
+
+
+def test_a_buried_unstarted_card_offers_no_more_new_cards_today(learner, db):
+    deck, own = own_deck_cards(learner, 1)
+    bury_card(user=learner, card_id=own[0].id, now=NOON)
+    queue = build_queue(learner, Scope(deck=deck), NOON)
+    assert (queue.card, queue.more_new) == (None, False)
+
+
+def failed_today(learner, card):
+    in_review(learner, card)
+    learner.new_cards_per_day = 0
+    assert grade(learner, card, 2).recorded
+
+
+def test_a_suspended_card_waiting_for_its_re_drill_cannot_be_graded(learner, cards):
+    failed_today(learner, cards[0])
+    suspend_card(user=learner, card_id=cards[0].id)
+    outcome = grade(learner, cards[0], 4)
+    assert (outcome.recorded, outcome.notice) == (False, "That card is not in today's queue any more.")
+    assert outcome.recorded is False and Review.objects.filter(user=learner).count() == 1
+
+
+def test_a_card_to_re_drill_moved_back_to_today_is_drilled_not_also_due(learner, cards):
+    failed_today(learner, cards[0])
+    Progress.objects.filter(user=learner, card=cards[0]).update(due=TODAY)
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.due_ids, queue.drill_ids) == ([], [cards[0].id])
+
+
+def test_burying_a_card_waiting_for_its_re_drill_takes_it_out_of_the_drill(learner, cards):
+    failed_today(learner, cards[0])
+    bury_card(user=learner, card_id=cards[0].id, now=NOON)
+    assert build_queue(learner, Scope(), NOON).drill_ids == []
+
+
+def test_a_retired_card_waiting_for_its_re_drill_leaves_the_drill(learner, cards):
+    failed_today(learner, cards[0])
+    cards[0].retired = True
+    cards[0].save()
+    assert build_queue(learner, Scope(), NOON).drill_ids == []
+
+
+def test_another_learner_suspending_or_burying_a_card_leaves_it_in_my_drill(learner, cards):
+    failed_today(learner, cards[0])
+    failed_today(learner, cards[1])
+    other = UserFactory()
+    suspend_card(user=other, card_id=cards[0].id)
+    bury_card(user=other, card_id=cards[1].id, now=NOON)
+    assert build_queue(learner, Scope(), NOON).drill_ids == [cards[0].id, cards[1].id]
+
+
+@pytest.mark.parametrize("quality", [True, 6, -1, "4", 4.0])
+def test_a_grade_that_is_not_a_whole_number_from_0_to_5_is_refused(learner, cards, quality):
+    with pytest.raises(ValueError, match=r"^The grade must be a whole number from 0 to 5\.$"):
+        grade(learner, cards[0], quality)
+    assert not Review.objects.exists()
+
+
+def test_a_progress_row_created_by_a_simultaneous_grade_makes_this_one_stale(learner, cards, monkeypatch):
+    def created_meanwhile(**kwargs):
+        raise IntegrityError("UNIQUE constraint failed: cards_progress.user_id, cards_progress.card_id")
+
+    monkeypatch.setattr("cards.reviews._record_locked", created_meanwhile)
+    assert grade(learner, cards[0], 4) == Outcome(recorded=False, notice=STALE_NOTICE)
+
+
+@pytest.mark.parametrize(("suspend", "action"), [(True, "suspended it"), (False, "it stays in your reviews")])
+def test_the_lapse_that_makes_a_leech_says_what_became_of_it(learner, cards, suspend, action):
+    learner.leech_threshold, learner.suspend_leeches = 3, suspend
+    in_review(learner, cards[0], reps=3, interval=15, lapses=2)
+    outcome = grade(learner, cards[0], 1)
+    assert outcome.recorded is True
+    assert outcome.notice == LEECH_NOTICE.format(n=3, action=action)
+    assert outcome.review.suspended_as_leech is suspend
+
+
+def test_a_passing_grade_and_a_re_drill_grade_make_no_leech(learner, cards):
+    learner.suspend_leeches = True
+    in_review(learner, cards[0])
+    passed = grade(learner, cards[0], 5)
+    assert (passed.notice, passed.review.suspended_as_leech) == ("", False)
+    failed_today(learner, cards[1])
+    drill = grade(learner, cards[1], 2)
+    assert (drill.review.kind, drill.notice, drill.review.suspended_as_leech) == (Review.Kind.DRILL, "", False)
+    assert not Progress.objects.filter(suspended=True).exists()
+
+
+def test_an_fsrs_grade_logs_the_difficulty_it_left(learner, cards):
+    learner.scheduler = learner.Scheduler.FSRS
+    in_review(learner, cards[0])
+    review = grade(learner, cards[0], 4).review
+    progress = Progress.objects.get(user=learner, card=cards[0])
+    assert review.after_difficulty is not None
+    assert (review.after_stability, review.after_difficulty) == (progress.stability, progress.difficulty)
+
+
+def test_load_balancing_counts_only_the_learners_own_cards(learner, cards):
+    """As above: SM-2 gives 15 days, days 13 to 17. The learner has two cards due on each day but the 16th,
+    another learner ten on the 16th: the 16th is still the learner's emptiest day."""
+    deck, consideration = cards[0].deck, cards[0].consideration
+    in_review(learner, cards[0], reps=2, interval=6)
+    other = UserFactory()
+    load = ((13, 2, learner), (14, 2, learner), (15, 2, learner), (17, 2, learner), (16, 10, other))
+    for offset, count, user in load:
+        for _ in range(count):
+            in_review(user, CardFactory(deck=deck, consideration=consideration), due=TODAY + timedelta(days=offset))
+    assert grade(learner, cards[0], 4).recorded
+    assert Progress.objects.get(user=learner, card=cards[0]).due == TODAY + timedelta(days=16)
+
+
+def test_the_due_day_tie_break_is_seeded_by_learner_card_and_review_count_as_a_replay_of_the_log_is(learner, cards):
+    """scripts/simulate_plan.py replays grades with the same seed: both pick the same day among equally loaded
+    ones, and a card's next review does not always take the same one."""
+    progress = in_review(learner, cards[0], reps=2, interval=6)
+    shifts = []
+    for count in range(8):
+        Progress.objects.filter(pk=progress.pk).update(review_count=count)
+        shifts.append(grade(learner, cards[0], 4).review.due_shift)
+        undo_last_review(user=learner, now=NOON)
+    assert shifts == [balance.balanced_shift(15, {}, f"{learner.id}:{cards[0].id}:{count}") for count in range(8)]
+    assert len(set(shifts)) > 1
+
+
+def test_half_of_three_new_cards_rounds_up_to_two_of_the_learners_own():
+    assert interleave_new([1, 2, 3], [10, 20, 30], room=3, share=50) == [10, 1, 20]
+    assert interleave_new([1, 2], [10, 20], room=2, share=100) == [10, 20]
+
+
+def test_a_grade_and_an_undo_lock_the_learners_own_row_first(learner, cards):
+    """PostgreSQL serialises one learner's grades on their user row (SELECT ... FOR UPDATE)."""
+    user_table = User._meta.db_table
+    with CaptureQueriesContext(connection) as grading:
+        grade(learner, cards[0], 4)
+    with CaptureQueriesContext(connection) as undoing:
+        undo_last_review(user=learner, now=NOON)
+    for captured in (grading, undoing):
+        first_of_user = next(q["sql"] for q in captured.captured_queries if f'FROM "{user_table}"' in q["sql"])
+        assert f'"{user_table}"."id" = {learner.pk}' in first_of_user
