@@ -19,7 +19,7 @@ from accounts.models import User
 from cards import balance, stats
 from cards.marks import bury_card, suspend_card
 from cards.models import Progress, Review
-from cards.practice import PRACTICE_GONE_NOTICE, record_practice
+from cards.practice import PRACTICE_GONE_NOTICE, build_practice_queue, record_practice
 from cards.reviews import (
     LEECH_NOTICE,
     STALE_NOTICE,
@@ -558,3 +558,18 @@ def test_a_grade_and_an_undo_lock_the_learners_own_row_first(learner, cards):
     for captured in (grading, undoing):
         first_of_user = next(q["sql"] for q in captured.captured_queries if f'FROM "{user_table}"' in q["sql"])
         assert f'"{user_table}"."id" = {learner.pk}' in first_of_user
+
+
+def test_another_learner_suspending_a_card_leaves_it_in_my_failures_and_chosen_cards_practice(learner, cards):
+    other = UserFactory()
+    in_review(learner, cards[0])
+    in_review(other, cards[0])
+    learner.new_cards_per_day = 0
+    assert grade(learner, cards[0], 1).recorded
+    suspend_card(user=other, card_id=cards[0].id)
+    failures = build_practice_queue(learner, None, [], NOON, extra="failures")
+    chosen = build_practice_queue(learner, None, [], NOON, card_ids=[cards[0].id, cards[1].id])
+    assert (failures.card.id, chosen.card.id) == (cards[0].id, cards[0].id)
+    suspend_card(user=learner, card_id=cards[0].id)  # my own suspension does leave it out
+    assert build_practice_queue(learner, None, [], NOON, extra="failures").card is None
+    assert build_practice_queue(learner, None, [], NOON, card_ids=[cards[0].id, cards[1].id]).card.id == cards[1].id
