@@ -346,3 +346,22 @@ def test_a_started_consideration_with_no_weakness_sorts_after_weaker_ones_and_be
     rows = [row("unstarted", 0, 0), row("solid", 1, 0), row("shaky", 1, 1)]
     assert [r.consideration for r in stats.sort_rows(rows, "weakest")] == ["shaky", "solid", "unstarted"]
     assert [r.consideration for r in stats.weakest(rows)] == ["shaky", "solid"]
+
+
+def test_a_section_without_cards_gets_zeros_and_no_readiness(learner, db):
+    from tests.factories import SectionFactory
+
+    dash = stats.section_dashboard(learner, SectionFactory(), NOW)
+    assert dash.counts == CardCounts()
+    assert dash.readiness.coverage == Ratio() and dash.readiness.retention == Ratio()
+    assert dash.readiness.percent is None
+
+
+def test_considerations_of_one_objective_follow_their_position_not_the_order_they_were_made(learner, db):
+    from tests.factories import ConsiderationFactory, ObjectiveFactory
+
+    objective = ObjectiveFactory()
+    for position in (2, 1, 3):
+        ConsiderationFactory(objective=objective, position=position)
+    rows = stats.section_dashboard(learner, objective.section, NOW).rows
+    assert [row.consideration.position for row in rows] == [1, 2, 3]
