@@ -180,3 +180,12 @@ def test_the_exam_deck_comes_first_whatever_its_title(learner_client, learner, d
     DeckFactory(slug="exam", title="Zulu exam deck")
     page = learner_client.get(reverse("home")).content.decode()
     assert re.findall(r'data-deck="([a-z-]+)"', page) == ["exam", "alpha"]
+
+
+def test_own_decks_with_the_same_title_keep_the_order_they_were_made(learner_client, learner, db):
+    first, second, third = (DeckFactory(slug=slug, title="Notes", owner=learner) for slug in ("one", "two", "three"))
+    for deck in (first, second):  # an edited deck moves on disk (PostgreSQL writes a new row version)
+        deck.description = "edited"
+        deck.save()
+    page = learner_client.get(reverse("home")).content.decode()
+    assert re.findall(r'data-deck="([a-z-]+)"', page) == ["one", "two", "three"]
