@@ -578,3 +578,22 @@ def test_a_member_who_may_not_manage_or_own_is_told_why(group, client):
     response = client.get(reverse("group_edit", args=["team"]))
     assert response.status_code == 403
     assert "Only the group&#x27;s owner may do that." in response.content.decode()
+
+
+def test_a_retired_official_card_is_not_in_the_curriculum_nor_in_mastery_totals(group, team):
+    alice, _, _ = team
+    section = stats.group_dashboard(group, alice, timezone.now()).sections[0]
+    consideration = ConsiderationFactory(objective=ObjectiveFactory(section=section, position=2))
+    retired = CardFactory(deck=DeckFactory(owner=None), consideration=consideration, retired=True)
+    assert not stats.group_curriculum(group).filter(id=retired.id).exists()
+    cells = stats.group_dashboard(group, alice, timezone.now()).members[0].mastery
+    assert [(cell.mastered, cell.total) for cell in cells] == [(2, 4), (0, 2)]
+
+
+def test_a_group_without_sections_yet_still_marks_a_member_preparing_for_another_exam(owner, group):
+    from tests.factories import edition_2020
+
+    User.objects.filter(id=owner.id).update(exam_edition=edition_2020())
+    dashboard = stats.group_dashboard(group, owner, NOON)
+    assert (dashboard.edition, dashboard.sections) == (None, [])
+    assert dashboard.members[0].other_edition == edition_2020()

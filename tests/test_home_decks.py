@@ -146,3 +146,46 @@ def test_the_join_message_says_what_the_shared_decks_will_do(client, db, shared,
     page = response.content.decode()
     assert expected in page.replace("&#x27;", "'")
     assert "now in your queue" not in page
+
+
+def test_a_decks_due_count_is_the_learners_own_studied_cards_due_by_today(learner_client, learner, outsider, db):
+    deck = DeckFactory(slug="exam", title="Exam deck")
+    due_today, due_tomorrow, suspended, retired, others = CardFactory.create_batch(5, deck=deck)
+    retired.retired = True
+    retired.save()
+    ProgressFactory(user=learner, card=due_today, due=TODAY, interval=2, repetitions=1)
+    ProgressFactory(user=learner, card=due_tomorrow, due=date(2026, 6, 11), interval=2, repetitions=1)
+    ProgressFactory(user=learner, card=suspended, due=date(2026, 6, 1), interval=2, repetitions=1, suspended=True)
+    ProgressFactory(user=learner, card=retired, due=date(2026, 6, 1), interval=2, repetitions=1)
+    # Another learner's card due on the same deck is theirs to review, not this learner's.
+    ProgressFactory(user=outsider, card=others, due=date(2026, 6, 1), interval=2, repetitions=1)
+    ProgressFactory(user=outsider, card=due_today, due=date(2026, 6, 1), interval=2, repetitions=1)
+    assert deck_row(learner_client.get(reverse("home")).content.decode(), "exam")["due"] == "1"
+
+
+def test_a_group_deck_names_only_the_learners_groups_that_share_it(learner_client, learner, outsider, db):
+    crew = StudyGroupFactory(name="Crew", slug="crew")
+    MembershipFactory(group=crew, user=learner)
+    elsewhere = StudyGroupFactory(name="Elsewhere", slug="elsewhere")
+    MembershipFactory(group=elsewhere, user=outsider)
+    shared = DeckFactory(slug="crew-deck", title="Crew deck", owner=UserFactory(username="organiser"))
+    DeckShareFactory(deck=shared, group=crew)
+    DeckShareFactory(deck=shared, group=elsewhere)
+    row = deck_row(learner_client.get(reverse("home")).content.decode(), "crew-deck")
+    assert "from Crew ·" in row["text"] and "Elsewhere" not in row["text"]
+
+
+def test_the_exam_deck_comes_first_whatever_its_title(learner_client, learner, db):
+    DeckFactory(slug="alpha", title="Alpha notes", owner=learner)
+    DeckFactory(slug="exam", title="Zulu exam deck")
+    page = learner_client.get(reverse("home")).content.decode()
+    assert re.findall(r'data-deck="([a-z-]+)"', page) == ["exam", "alpha"]
+
+
+def test_own_decks_with_the_same_title_keep_the_order_they_were_made(learner_client, learner, db):
+    first, second, third = (DeckFactory(slug=slug, title="Notes", owner=learner) for slug in ("one", "two", "three"))
+    for deck in (first, second):  # an edited deck moves on disk (PostgreSQL writes a new row version)
+        deck.description = "edited"
+        deck.save()
+    page = learner_client.get(reverse("home")).content.decode()
+    assert re.findall(r'data-deck="([a-z-]+)"', page) == ["one", "two", "three"]

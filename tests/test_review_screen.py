@@ -163,3 +163,37 @@ def test_the_next_day_counts_none_of_another_learners_cards_due_that_day(learner
     grade(learner_client, mine, 4)  # due tomorrow (interval 1)
     page = learner_client.get(reverse("review"), **HTMX).content.decode()
     assert "Next: <strong>1 card</strong> due on" in page
+
+
+def test_the_summary_counts_only_the_learners_own_grades_still_standing(learner, outsider):
+    from cards import stats
+    from cards.reviews import Scope, build_queue
+    from tests.factories import ReviewFactory
+
+    cards = CardFactory.create_batch(5, deck=DeckFactory(owner=None))
+    start = NOON - timedelta(minutes=10)
+    # Four of the learner's grades, 10 s apart: a 3 passes; the gaps add up to 30 s.
+    for card, seconds, quality in zip(cards[:4], (0, 10, 20, 30), (3, 2, 4, 5), strict=True):
+        ReviewFactory(
+            user=learner, card=card, kind="new", grade=quality, reviewed_at=start + timedelta(seconds=seconds)
+        )
+    # An undone grade, and another learner's grade on the same card, are not part of this session.
+    ReviewFactory(
+        user=learner, card=cards[4], kind="new", grade=1, reviewed_at=start + timedelta(seconds=40), undone_at=NOON
+    )
+    ReviewFactory(user=outsider, card=cards[4], kind="new", grade=1, reviewed_at=start + timedelta(seconds=5))
+    summary = stats.session_summary(learner, build_queue(learner, Scope(), NOON), Scope())
+    assert (summary.reviews, summary.cards, summary.passed, summary.seconds) == (4, 4, 3, 30)
+
+
+def test_the_next_day_counts_the_cards_due_that_day_not_those_due_later(learner):
+    from cards import stats
+    from cards.reviews import Scope, build_queue
+    from tests.factories import ProgressFactory
+
+    next_day, later = CardFactory.create_batch(2, deck=DeckFactory(owner=None))
+    ProgressFactory(user=learner, card=next_day, repetitions=1, interval=1, due=date(2026, 6, 11))
+    ProgressFactory(user=learner, card=later, repetitions=1, interval=9, due=date(2026, 6, 19))
+    queue = build_queue(learner, Scope(), NOON)
+    assert queue.next_due == date(2026, 6, 11)
+    assert stats.session_summary(learner, queue, Scope()).next_due_count == 1

@@ -146,6 +146,32 @@ def test_own_decks_taking_their_share_raise_the_suggested_limit(learner):
 
 
 @pytest.mark.parametrize(
+    ("limit", "share", "own", "exam_per_day"),
+    [
+        (100, 30, False, 100),  # own decks with nothing new take no share, not even 1%
+        (200, 30, True, 140),  # 30% of 200 is 60, not round(59.4)
+    ],
+)
+def test_the_exam_deck_gets_the_limit_less_the_own_decks_exact_share(learner, limit, share, own, exam_per_day):
+    plan = plan_for(learner, exam_date=date(2026, 12, 1), new_left=1000, limit=limit, share=share, own=own)
+    assert plan.exam_per_day == exam_per_day
+
+
+def test_when_own_decks_take_the_whole_limit_the_plan_names_no_finish_day(learner):
+    plan = plan_for(learner, exam_date=date(2026, 12, 1), new_left=100, limit=20, share=100, own=True)
+    assert (plan.status, plan.exam_per_day, plan.finish_on) == ("behind", 0, None)
+
+
+def test_home_gives_own_decks_their_share_while_they_have_new_cards(learner):
+    from cards.stats import home_overview
+
+    CardFactory(deck=DeckFactory(owner=learner), consideration=None)
+    learner.exam_date, learner.new_cards_per_day, learner.own_new_share = date(2026, 12, 1), 20, 30
+    learner.save()
+    assert home_overview(learner, NOON).plan.exam_per_day == 14
+
+
+@pytest.mark.parametrize(
     ("exam_date", "new_left", "status"),
     [(None, 100, "no-date"), (date(2026, 6, 9), 100, "past"), (date(2026, 9, 1), 0, "all-seen")],
 )
