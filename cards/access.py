@@ -24,7 +24,7 @@ Study groups (``group_for_user(user, slug, need)``):
 | need   | what it allows                                                 | outsider | member | editor | owner |
 |--------|----------------------------------------------------------------|----------|--------|--------|-------|
 | view   | the group page and dashboard, own privacy choices, leaving     | 404      | yes    | yes    | yes   |
-| manage | share one's own decks with the group (and edit its decks)      | 404      | 403    | yes    | yes   |
+| share  | share one's own decks with it (``groups_user_can_share_to``)  | 404      | no     | yes    | yes   |
 | own    | rename, delete, invite links, roles, remove members, hand over | 404      | 403    | 403    | yes   |
 """
 
@@ -41,7 +41,7 @@ from cards.editions import edition_q
 from cards.models import Card, Deck, DeckShare
 
 DeckNeed = Literal["view", "study", "edit", "own"]
-GroupNeed = Literal["view", "manage", "own"]
+GroupNeed = Literal["view", "own"]
 EDITING_ROLES = (Membership.Role.OWNER, Membership.Role.EDITOR)
 
 
@@ -131,8 +131,6 @@ def group_for_user(user: User, slug: str, need: GroupNeed = "view") -> tuple[Stu
     membership = Membership.objects.select_related("group").filter(user=user, group__slug=slug).first()
     if membership is None:
         raise Http404("No such group.")
-    if need == "manage" and not membership.can_edit:
-        raise PermissionDenied("Only the group's owners and editors may do that.")
     if need == "own" and not membership.is_owner:
         raise PermissionDenied("Only the group's owner may do that.")
     return membership.group, membership

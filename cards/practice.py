@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from accounts.models import User
 from cards import sm2
@@ -80,11 +81,18 @@ def extra_session(user: User, which: str, today: date) -> list[int]:
             grade__lt=3,
             card__in=studied,
         )
-        .exclude(card__progress__user=user, card__progress__suspended=True)
+        .exclude(card_id__in=_suspended(user))
         .order_by("reviewed_at", "id")
         .values_list("card_id", flat=True)
     )
     return list(dict.fromkeys(failed))
+
+
+def _suspended(user: User) -> QuerySet[Progress]:
+    """The learner's suspended cards, as a subquery: ``exclude(progress__user=user, progress__suspended=True)`` may
+    match its two conditions on different rows of the many-valued relation, so another learner's suspension of a
+    card would have left it out of this learner's practice."""
+    return Progress.objects.filter(user=user, suspended=True).values("card_id")
 
 
 def build_practice_queue(
@@ -107,11 +115,7 @@ def build_practice_queue(
     today = today_for(user, now)
     if card_ids is not None:  # new cards too: a practice grade does not start them
         chosen = set(
-            Scope()
-            .cards(user)
-            .filter(id__in=card_ids)
-            .exclude(progress__user=user, progress__suspended=True)
-            .values_list("id", flat=True)
+            Scope().cards(user).filter(id__in=card_ids).exclude(id__in=_suspended(user)).values_list("id", flat=True)
         )
         session = [card_id for card_id in dict.fromkeys(card_ids) if card_id in chosen]
     elif extra:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import Membership, User
 from cards import balance, queue_sql, scheduling, sm2
@@ -318,11 +318,12 @@ def build_queue(
 
 def _drillable(user: User, scope_cards: QuerySet[Card], candidates: list[int], today: date) -> list[int]:
     """The candidates for the re-drill that are still in scope, neither suspended nor buried, in their order."""
+    # A subquery, not ``exclude(progress__user=user, progress__suspended=True)``: across a many-valued relation
+    # exclude() may match the two conditions on different rows, so another learner's suspension or burial of the
+    # card took it out of this learner's drill.
+    hidden = Progress.objects.filter(Q(suspended=True) | Q(buried_until__gt=today), user=user, card_id__in=candidates)
     drillable = set(
-        scope_cards.filter(id__in=candidates)
-        .exclude(progress__user=user, progress__suspended=True)
-        .exclude(progress__user=user, progress__buried_until__gt=today)
-        .values_list("id", flat=True)
+        scope_cards.filter(id__in=candidates).exclude(id__in=hidden.values("card_id")).values_list("id", flat=True)
     )
     return [cid for cid in candidates if cid in drillable]
 

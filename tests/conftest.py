@@ -1,10 +1,22 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.conf import settings
 
 from cards.loader import load_all_editions
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """Name the SQLite test file after the process that runs the session. The settings name it at import, which is
+    once for every run that mutmut forks from its parent: two such runs at once then shared (and destroyed) one
+    database, and the failures that caused counted as killed mutants."""
+    test = settings.DATABASES["default"].get("TEST", {})
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and test.get("NAME"):
+        test["NAME"] = os.path.join(os.path.dirname(test["NAME"]), f"pmle-test-{os.getpid()}.sqlite3")
 
 
 @pytest.fixture(autouse=True)

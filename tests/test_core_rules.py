@@ -11,13 +11,25 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cards import stats
-from cards.marks import suspend_card
+from accounts.models import User
+from cards import balance, stats
+from cards.marks import bury_card, suspend_card
 from cards.models import Progress, Review
-from cards.practice import PRACTICE_GONE_NOTICE, record_practice
-from cards.reviews import STALE_NOTICE, Scope, build_queue, record_review, undo_last_review
+from cards.practice import PRACTICE_GONE_NOTICE, build_practice_queue, record_practice
+from cards.reviews import (
+    LEECH_NOTICE,
+    STALE_NOTICE,
+    Outcome,
+    Scope,
+    build_queue,
+    interleave_new,
+    record_review,
+    undo_last_review,
+)
 from tests.factories import (
     CardFactory,
     ConsiderationFactory,
@@ -268,3 +280,296 @@ def test_the_share_form_leaves_out_a_group_where_only_someone_else_may_share(cli
     form = client.get(reverse("deck_detail", args=["mydeck"])).context["share_form"]
     assert list(form.fields["group"].queryset) == []
     assert client.post(reverse("deck_share", args=["mydeck"]), {"group": "theirs"}).status_code == 400
+
+
+# --- found by `make mutate` after the queue's split -------------------------------------------------------------
+
+
+def test_failing_a_card_after_its_first_successful_review_counts_a_lapse(learner, cards):
+    in_review(learner, cards[0], reps=1, interval=1)
+    assert grade(learner, cards[0], 1).recorded
+    assert Progress.objects.get(user=learner, card=cards[0]).lapses == 1
+
+
+def test_a_re_drill_grade_logs_no_due_day_move(learner, cards):
+    in_review(learner, cards[0])
+    learner.new_cards_per_day = 0
+    assert grade(learner, cards[0], 2).review.kind == Review.Kind.SCHEDULED
+    due_after_failing = Progress.objects.get(user=learner, card=cards[0]).due
+    drill = grade(learner, cards[0], 4).review
+    assert (drill.kind, drill.due_shift, drill.after_due) == (Review.Kind.DRILL, 0, due_after_failing)
+
+
+def test_the_next_due_day_is_the_learners_own_not_another_learners(learner, cards):
+    other = UserFactory()
+    in_review(other, cards[1], due=TODAY + timedelta(days=1))
+    in_review(learner, cards[1], due=TODAY + timedelta(days=5))
+    learner.new_cards_per_day = 0
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.next_due) == (None, TODAY + timedelta(days=5))
+
+
+def test_load_balancing_does_not_count_suspended_cards_as_load(learner, cards):
+    """SM-2 gives 15 days, so the due day may land 13 to 17 days out. Days 13, 14, 15 and 17 hold two cards each,
+    day 16 ten suspended ones: the 16th is the emptiest day of reviews to come."""
+    deck, consideration = cards[0].deck, cards[0].consideration
+    in_review(learner, cards[0], reps=2, interval=6)
+    for offset, count, suspended in ((13, 2, False), (14, 2, False), (15, 2, False), (17, 2, False), (16, 10, True)):
+        for _ in range(count):
+            card = CardFactory(deck=deck, consideration=consideration)
+            Progress.objects.create(
+                user=learner, card=card, repetitions=2, interval=6, due=TODAY + timedelta(days=offset),
+                suspended=suspended, version=1,
+            )  # fmt: skip
+    assert grade(learner, cards[0], 4).recorded
+    progress = Progress.objects.get(user=learner, card=cards[0])
+    assert (progress.interval, progress.due) == (15, TODAY + timedelta(days=16))
+
+
+def test_a_grade_counts_one_more_review_of_the_card(learner, cards):
+    progress = in_review(learner, cards[0])
+    Progress.objects.filter(pk=progress.pk).update(review_count=7)
+    assert grade(learner, cards[0], 4).recorded
+    assert Progress.objects.get(pk=progress.pk).review_count == 8
+
+
+def test_a_card_one_day_overdue_on_a_one_day_interval_comes_before_three_days_late_on_four(learner, cards):
+    """(today - due) / interval: 1/1 against 3/4."""
+    in_review(learner, cards[0], interval=4, due=TODAY - timedelta(days=3))
+    in_review(learner, cards[1], interval=1, due=TODAY - timedelta(days=1))
+    learner.new_cards_per_day = 0
+    assert build_queue(learner, Scope(), NOON).due_ids == [cards[1].id, cards[0].id]
+
+
+def test_a_buried_due_card_does_not_make_today_the_next_due_day(learner, cards):
+    in_review(learner, cards[0], due=TODAY)
+    in_review(learner, cards[1], due=TODAY + timedelta(days=3))
+    learner.new_cards_per_day = 0
+    bury_card(user=learner, card_id=cards[0].id, now=NOON)
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.next_due) == (None, TODAY + timedelta(days=3))
+
+
+def test_the_next_due_day_leaves_out_cards_of_a_deck_the_learner_no_longer_studies(learner, cards):
+    group = StudyGroupFactory()
+    membership = MembershipFactory(group=group, user=learner)
+    shared = CardFactory(deck=DeckShareFactory(group=group, deck=DeckFactory(owner=UserFactory())).deck)
+    in_review(learner, shared, due=TODAY + timedelta(days=1))
+    in_review(learner, cards[0], due=TODAY + timedelta(days=5))
+    learner.new_cards_per_day = 0
+    assert build_queue(learner, Scope(), NOON).next_due == TODAY + timedelta(days=1)
+    membership.delete()  # left the group: its deck is no longer studied
+    assert build_queue(learner, Scope(), NOON).next_due == TODAY + timedelta(days=5)
+
+
+# --- found by make mutate with one test database per run --------------------------------------------------------
+
+
+def test_the_queue_names_todays_latest_review_for_undo(learner, cards):
+    ReviewFactory(user=learner, card=cards[2], study_day=TODAY - timedelta(days=1))  # yesterday's: not undone today
+    assert build_queue(learner, Scope(), NOON).last_review_id is None
+    grade(learner, cards[0], 5)
+    latest = grade(learner, cards[5], 5).review
+    assert build_queue(learner, Scope(), NOON).last_review_id == latest.id != cards[5].id
+
+
+def test_the_re_drill_takes_the_card_failed_longest_ago_first(learner, cards):
+    in_review(learner, cards[0])
+    in_review(learner, cards[1])
+    learner.new_cards_per_day = 0
+    grade(learner, cards[0], 2)
+    grade(learner, cards[1], 2)
+    assert build_queue(learner, Scope(), NOON).drill_ids == [cards[0].id, cards[1].id]
+    grade(learner, cards[0], 2)  # failed again: now the other one has waited longer
+    assert build_queue(learner, Scope(), NOON).drill_ids == [cards[1].id, cards[0].id]
+
+
+def test_the_queue_shows_the_card_the_page_asked_for_when_it_is_in_the_queue(learner, cards):
+    assert build_queue(learner, Scope(), NOON).card == cards[0]
+    assert build_queue(learner, Scope(), NOON, prefer_card_id=cards[1].id).card == cards[1]
+
+
+def test_a_due_card_shows_the_learners_own_progress_not_another_learners(learner, cards):
+    in_review(UserFactory(), cards[0], interval=30)
+    mine = in_review(learner, cards[0], interval=6)
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.progress) == (cards[0], mine)
+
+
+def test_a_new_card_shows_the_learners_own_unstarted_progress_row(learner, cards):
+    in_review(UserFactory(), cards[0])  # another learner's progress on the same card
+    in_review(learner, cards[7], due=TODAY + timedelta(days=9))  # the learner's progress on another card
+    mine = Progress.objects.create(user=learner, card=cards[0], buried_until=TODAY, version=3)  # buried yesterday
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.kind, queue.progress, queue.version) == (cards[0], Review.Kind.NEW, mine, 3)
+
+
+def test_a_new_card_nobody_of_theirs_started_has_no_progress_even_if_another_learner_has(learner, cards):
+    in_review(UserFactory(), cards[0], due=TODAY + timedelta(days=2))
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.card, queue.progress, queue.version) == (cards[0], None, 0)
+
+
+def own_deck_cards(learner, count):
+    deck = DeckFactory(owner=learner)
+    return deck, [CardFactory(deck=deck, position=p) for p in range(count)]
+
+
+def test_a_buried_card_of_the_learners_own_deck_is_not_new_today(learner, db):
+    deck, own = own_deck_cards(learner, 2)
+    bury_card(user=learner, card_id=own[0].id, now=NOON)
+    assert build_queue(learner, Scope(deck=deck), NOON).new_ids == [own[1].id]
+
+
+def test_a_buried_unstarted_card_offers_no_more_new_cards_today(learner, db):
+    deck, own = own_deck_cards(learner, 1)
+    bury_card(user=learner, card_id=own[0].id, now=NOON)
+    queue = build_queue(learner, Scope(deck=deck), NOON)
+    assert (queue.card, queue.more_new) == (None, False)
+
+
+def failed_today(learner, card):
+    in_review(learner, card)
+    learner.new_cards_per_day = 0
+    assert grade(learner, card, 2).recorded
+
+
+def test_a_suspended_card_waiting_for_its_re_drill_cannot_be_graded(learner, cards):
+    failed_today(learner, cards[0])
+    suspend_card(user=learner, card_id=cards[0].id)
+    outcome = grade(learner, cards[0], 4)
+    assert (outcome.recorded, outcome.notice) == (False, "That card is not in today's queue any more.")
+    assert outcome.recorded is False and Review.objects.filter(user=learner).count() == 1
+
+
+def test_a_card_to_re_drill_moved_back_to_today_is_drilled_not_also_due(learner, cards):
+    failed_today(learner, cards[0])
+    Progress.objects.filter(user=learner, card=cards[0]).update(due=TODAY)
+    queue = build_queue(learner, Scope(), NOON)
+    assert (queue.due_ids, queue.drill_ids) == ([], [cards[0].id])
+
+
+def test_burying_a_card_waiting_for_its_re_drill_takes_it_out_of_the_drill(learner, cards):
+    failed_today(learner, cards[0])
+    bury_card(user=learner, card_id=cards[0].id, now=NOON)
+    assert build_queue(learner, Scope(), NOON).drill_ids == []
+
+
+def test_a_retired_card_waiting_for_its_re_drill_leaves_the_drill(learner, cards):
+    failed_today(learner, cards[0])
+    cards[0].retired = True
+    cards[0].save()
+    assert build_queue(learner, Scope(), NOON).drill_ids == []
+
+
+def test_another_learner_suspending_or_burying_a_card_leaves_it_in_my_drill(learner, cards):
+    failed_today(learner, cards[0])
+    failed_today(learner, cards[1])
+    other = UserFactory()
+    suspend_card(user=other, card_id=cards[0].id)
+    bury_card(user=other, card_id=cards[1].id, now=NOON)
+    assert build_queue(learner, Scope(), NOON).drill_ids == [cards[0].id, cards[1].id]
+
+
+@pytest.mark.parametrize("quality", [True, 6, -1, "4", 4.0])
+def test_a_grade_that_is_not_a_whole_number_from_0_to_5_is_refused(learner, cards, quality):
+    with pytest.raises(ValueError, match=r"^The grade must be a whole number from 0 to 5\.$"):
+        grade(learner, cards[0], quality)
+    assert not Review.objects.exists()
+
+
+def test_a_progress_row_created_by_a_simultaneous_grade_makes_this_one_stale(learner, cards, monkeypatch):
+    def created_meanwhile(**kwargs):
+        raise IntegrityError("UNIQUE constraint failed: cards_progress.user_id, cards_progress.card_id")
+
+    monkeypatch.setattr("cards.reviews._record_locked", created_meanwhile)
+    assert grade(learner, cards[0], 4) == Outcome(recorded=False, notice=STALE_NOTICE)
+
+
+@pytest.mark.parametrize(("suspend", "action"), [(True, "suspended it"), (False, "it stays in your reviews")])
+def test_the_lapse_that_makes_a_leech_says_what_became_of_it(learner, cards, suspend, action):
+    learner.leech_threshold, learner.suspend_leeches = 3, suspend
+    in_review(learner, cards[0], reps=3, interval=15, lapses=2)
+    outcome = grade(learner, cards[0], 1)
+    assert outcome.recorded is True
+    assert outcome.notice == LEECH_NOTICE.format(n=3, action=action)
+    assert outcome.review.suspended_as_leech is suspend
+
+
+def test_a_passing_grade_and_a_re_drill_grade_make_no_leech(learner, cards):
+    learner.suspend_leeches = True
+    in_review(learner, cards[0])
+    passed = grade(learner, cards[0], 5)
+    assert (passed.notice, passed.review.suspended_as_leech) == ("", False)
+    failed_today(learner, cards[1])
+    drill = grade(learner, cards[1], 2)
+    assert (drill.review.kind, drill.notice, drill.review.suspended_as_leech) == (Review.Kind.DRILL, "", False)
+    assert not Progress.objects.filter(suspended=True).exists()
+
+
+def test_an_fsrs_grade_logs_the_difficulty_it_left(learner, cards):
+    learner.scheduler = learner.Scheduler.FSRS
+    in_review(learner, cards[0])
+    review = grade(learner, cards[0], 4).review
+    progress = Progress.objects.get(user=learner, card=cards[0])
+    assert review.after_difficulty is not None
+    assert (review.after_stability, review.after_difficulty) == (progress.stability, progress.difficulty)
+
+
+def test_load_balancing_counts_only_the_learners_own_cards(learner, cards):
+    """As above: SM-2 gives 15 days, days 13 to 17. The learner has two cards due on each day but the 16th,
+    another learner ten on the 16th: the 16th is still the learner's emptiest day."""
+    deck, consideration = cards[0].deck, cards[0].consideration
+    in_review(learner, cards[0], reps=2, interval=6)
+    other = UserFactory()
+    load = ((13, 2, learner), (14, 2, learner), (15, 2, learner), (17, 2, learner), (16, 10, other))
+    for offset, count, user in load:
+        for _ in range(count):
+            in_review(user, CardFactory(deck=deck, consideration=consideration), due=TODAY + timedelta(days=offset))
+    assert grade(learner, cards[0], 4).recorded
+    assert Progress.objects.get(user=learner, card=cards[0]).due == TODAY + timedelta(days=16)
+
+
+def test_the_due_day_tie_break_is_seeded_by_learner_card_and_review_count_as_a_replay_of_the_log_is(learner, cards):
+    """scripts/simulate_plan.py replays grades with the same seed: both pick the same day among equally loaded
+    ones, and a card's next review does not always take the same one."""
+    progress = in_review(learner, cards[0], reps=2, interval=6)
+    shifts = []
+    for count in range(8):
+        Progress.objects.filter(pk=progress.pk).update(review_count=count)
+        shifts.append(grade(learner, cards[0], 4).review.due_shift)
+        undo_last_review(user=learner, now=NOON)
+    assert shifts == [balance.balanced_shift(15, {}, f"{learner.id}:{cards[0].id}:{count}") for count in range(8)]
+    assert len(set(shifts)) > 1
+
+
+def test_half_of_three_new_cards_rounds_up_to_two_of_the_learners_own():
+    assert interleave_new([1, 2, 3], [10, 20, 30], room=3, share=50) == [10, 1, 20]
+    assert interleave_new([1, 2], [10, 20], room=2, share=100) == [10, 20]
+
+
+def test_a_grade_and_an_undo_lock_the_learners_own_row_first(learner, cards):
+    """PostgreSQL serialises one learner's grades on their user row (SELECT ... FOR UPDATE)."""
+    user_table = User._meta.db_table
+    with CaptureQueriesContext(connection) as grading:
+        grade(learner, cards[0], 4)
+    with CaptureQueriesContext(connection) as undoing:
+        undo_last_review(user=learner, now=NOON)
+    for captured in (grading, undoing):
+        first_of_user = next(q["sql"] for q in captured.captured_queries if f'FROM "{user_table}"' in q["sql"])
+        assert f'"{user_table}"."id" = {learner.pk}' in first_of_user
+
+
+def test_another_learner_suspending_a_card_leaves_it_in_my_failures_and_chosen_cards_practice(learner, cards):
+    other = UserFactory()
+    in_review(learner, cards[0])
+    in_review(other, cards[0])
+    learner.new_cards_per_day = 0
+    assert grade(learner, cards[0], 1).recorded
+    suspend_card(user=other, card_id=cards[0].id)
+    failures = build_practice_queue(learner, None, [], NOON, extra="failures")
+    chosen = build_practice_queue(learner, None, [], NOON, card_ids=[cards[0].id, cards[1].id])
+    assert (failures.card.id, chosen.card.id) == (cards[0].id, cards[0].id)
+    suspend_card(user=learner, card_id=cards[0].id)  # my own suspension does leave it out
+    assert build_practice_queue(learner, None, [], NOON, extra="failures").card is None
+    assert build_practice_queue(learner, None, [], NOON, card_ids=[cards[0].id, cards[1].id]).card.id == cards[1].id

@@ -23,6 +23,10 @@ NOW = datetime(2026, 3, 12, 19, 0, tzinfo=UTC)  # Thursday 12 March 2026, 15:00 
 # due cards)
 HOME_QUERIES = 21
 SECTION_QUERIES = 14  # with own cards and mock exams; a new learner needs 12: empty id lists skip two queries
+# Exactly, so that one more query per objective row (or a second look-up of the reviewed cards) shows: session, user,
+# the section, counts, retention, reviewed cards, considerations with their objectives, their card counts, their
+# recent failures, the history, own cards, forecast, intervals, mock exams.
+SECTION_CURRICULUM_QUERIES = 14
 
 
 @pytest.fixture(autouse=True)
@@ -193,3 +197,38 @@ def test_section_query_count_does_not_grow_with_the_history(
         response = client.get(reverse("section_dashboard", args=[slug]), {"sort": "weakest"})
     assert response.status_code == 200
     assert len(response.context["rows"]) > 10
+
+
+def test_a_consideration_without_cards_gets_a_row_of_zeros(learner_client, study_history):
+    from tests.factories import ConsiderationFactory
+
+    risks = study_history["considerations"][2]
+    ConsiderationFactory(objective=risks.objective, position=3, title="Data privacy")
+    response = learner_client.get(reverse("section_dashboard", args=["s1"]))
+    assert response.status_code == 200
+    assert row_text(response, "1.2.3") == "1.2.3 Data privacy 0 0 0 – 0 0 not started"
+
+
+@pytest.mark.parametrize("objectives", [1, 3])
+def test_the_section_page_in_curriculum_order_takes_the_same_queries_for_one_objective_or_three(
+    learner_client, learner, objectives, django_assert_num_queries
+):
+    from tests.factories import (
+        CardFactory,
+        ConsiderationFactory,
+        DeckFactory,
+        ObjectiveFactory,
+        ProgressFactory,
+        ReviewFactory,
+        SectionFactory,
+    )
+
+    section, deck = SectionFactory(number=1, slug="s1"), DeckFactory(owner=None)
+    for position in range(1, objectives + 1):
+        objective = ObjectiveFactory(section=section, position=position)
+        card = CardFactory(deck=deck, consideration=ConsiderationFactory(objective=objective))
+        ProgressFactory(user=learner, card=card, repetitions=1, interval=3, due=date(2026, 3, 14))
+        ReviewFactory(user=learner, card=card, kind="new", reviewed_at=NOW)
+    with django_assert_num_queries(SECTION_CURRICULUM_QUERIES):
+        response = learner_client.get(reverse("section_dashboard", args=["s1"]))
+    assert response.content.decode().count('class="objective-row"') == objectives

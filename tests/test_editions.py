@@ -352,6 +352,22 @@ def test_a_group_prepares_for_the_edition_its_owner_sets(client, editions):
     assert "prepares for the" not in client.get(reverse("group_detail", args=[group.slug])).content.decode()
 
 
+def test_a_member_on_the_groups_own_edition_is_not_flagged_as_preparing_for_another(client, db):
+    from tests.factories import SectionFactory, current_edition, edition_2020
+
+    current_edition()
+    old = edition_2020()
+    SectionFactory(edition=old, number=1)
+    group = StudyGroupFactory(slug="old-guard", edition=old)
+    owner = UserFactory(username="owner", exam_edition=old)
+    MembershipFactory(group=group, user=owner, role="owner")
+    MembershipFactory(group=group, user=UserFactory(username="newer"))  # follows the current exam
+    assert [row.other_edition for row in stats.group_dashboard(group, owner, NOW).members] == [None, current_edition()]
+    client.force_login(owner)
+    html = client.get(reverse("group_detail", args=["old-guard"])).content.decode()
+    assert html.count("prepares for the") == 1 and "prepares for the 2024 exam" in html
+
+
 # --- the migration that introduced editions --------------------------------------------------------------------
 
 

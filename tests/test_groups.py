@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -442,6 +445,69 @@ def test_hiding_ones_figures_and_joining_the_leaderboard_through_the_form(client
     assert ("bob", 1) in [(m.user.username, n) for m, n in dashboard.leaderboard]
 
 
+def test_a_member_without_reviews_and_a_section_without_cards_show_zeros(client, group, team):
+    alice, _, _ = team
+    SectionFactory(number=3)  # nothing in the group's curriculum files under it yet
+    join(group, "dan", on_leaderboard=True)
+    dashboard = stats.group_dashboard(group, alice, timezone.now())
+    dan = dashboard.members[-1]
+    assert (dan.reviews_7d, dan.scheduled_30d, dan.passed_30d, dan.retention) == (0, 0, 0, None)
+    assert [(m.user.username, n) for m, n in dashboard.leaderboard] == [("carol", 5), ("owner", 3), ("dan", 0)]
+    assert [(cell.mastered, cell.total) for cell in dashboard.members[0].mastery][2] == (0, 0)
+    client.force_login(alice)
+    html = client.get(reverse("group_detail", args=["team"])).content.decode()
+    assert '<td class="heat heat-0" title="Section 3: 0 of 0 cards mastered">0%</td>' in html
+    dans_row = re.search(r'<tr class="member-row" data-member="dan">(.*?)</tr>', html, flags=re.S).group(1)
+    assert '<td class="num week">0</td>' in dans_row
+    assert '<li><strong>dan</strong> <span class="muted">0 reviews</span></li>' in html
+
+
+def test_a_private_member_preparing_for_another_exam_is_still_marked_so(client, group, team):
+    from tests.factories import edition_2020
+
+    alice, _, carol = team  # carol hides her figures
+    User.objects.filter(id=carol.id).update(exam_edition=edition_2020())
+    carols = stats.group_dashboard(group, alice, timezone.now()).members[2]
+    assert (carols.private, carols.other_edition) == (True, edition_2020())
+    client.force_login(alice)
+    html = client.get(reverse("group_detail", args=["team"])).content.decode()
+    carols_row = re.search(r'<tr class="member-row" data-member="carol">(.*?)</tr>', html, flags=re.S).group(1)
+    assert "prepares for the 2020 exam" in carols_row and 'class="private">private</td>' in carols_row
+
+
+def test_the_curriculum_leaves_out_the_official_deck_of_another_edition(group, team):
+    from tests.factories import edition_2020
+
+    alice, bob, _ = team
+    old = CardFactory(deck=DeckFactory(owner=None, edition=edition_2020()), consideration=None)
+    assert not stats.group_curriculum(group).filter(id=old.id).exists()
+    progress(bob, old, interval=30, due=date(2026, 6, 11))
+    review(bob, old, datetime(2026, 6, 10, 10, tzinfo=UTC), grade=5)
+    bobs = stats.group_dashboard(group, alice, timezone.now()).members[1]
+    assert (bobs.membership.user, bobs.due, bobs.reviews_7d, bobs.scheduled_30d) == (bob, 2, 1, 1)
+
+
+def _user_ids_read(sql: str, table: str) -> set[int]:
+    match = re.search(rf'"{table}"\."user_id" IN \(([^)]*)\)', sql)
+    assert match, sql
+    return {int(n) for n in match.group(1).split(",")}
+
+
+def test_the_dashboard_does_not_even_read_private_members_or_outsiders_rows(group, team):
+    """The figures are keyed by member, so others' rows would not show; but they are not to be read at all."""
+    alice, bob, carol = team  # carol hides her figures but is on the leaderboard: only her reviews are read
+    stranger = UserFactory(username="stranger")
+    card = Card.objects.filter(deck__owner=None).first()
+    progress(stranger, card, interval=30, due=date(2026, 6, 10))
+    review(stranger, card, datetime(2026, 6, 9, 12, tzinfo=UTC))
+    with CaptureQueriesContext(connection) as ctx:
+        stats.group_dashboard(group, alice, timezone.now())
+    sql = {table: next(q["sql"] for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]) for table in
+           ("cards_progress", "cards_review")}  # fmt: skip
+    assert _user_ids_read(sql["cards_progress"], "cards_progress") == {alice.id, bob.id}
+    assert _user_ids_read(sql["cards_review"], "cards_review") == {alice.id, bob.id, carol.id}
+
+
 def _crowd(group: StudyGroup, members: int) -> None:
     """``members`` more members, each with progress and reviews on the group's cards."""
     consideration = ConsiderationFactory()
@@ -512,3 +578,22 @@ def test_a_member_who_may_not_manage_or_own_is_told_why(group, client):
     response = client.get(reverse("group_edit", args=["team"]))
     assert response.status_code == 403
     assert "Only the group&#x27;s owner may do that." in response.content.decode()
+
+
+def test_a_retired_official_card_is_not_in_the_curriculum_nor_in_mastery_totals(group, team):
+    alice, _, _ = team
+    section = stats.group_dashboard(group, alice, timezone.now()).sections[0]
+    consideration = ConsiderationFactory(objective=ObjectiveFactory(section=section, position=2))
+    retired = CardFactory(deck=DeckFactory(owner=None), consideration=consideration, retired=True)
+    assert not stats.group_curriculum(group).filter(id=retired.id).exists()
+    cells = stats.group_dashboard(group, alice, timezone.now()).members[0].mastery
+    assert [(cell.mastered, cell.total) for cell in cells] == [(2, 4), (0, 2)]
+
+
+def test_a_group_without_sections_yet_still_marks_a_member_preparing_for_another_exam(owner, group):
+    from tests.factories import edition_2020
+
+    User.objects.filter(id=owner.id).update(exam_edition=edition_2020())
+    dashboard = stats.group_dashboard(group, owner, NOON)
+    assert (dashboard.edition, dashboard.sections) == (None, [])
+    assert dashboard.members[0].other_edition == edition_2020()

@@ -77,6 +77,7 @@ def test_home_shows_each_studied_deck_with_its_due_and_new_cards(learner_client,
     assert int(exam["new-today"]) == 2
     assert int(mine["new-today"]) + int(crew["new-today"]) == 2
     assert "the exam deck" in exam["text"] and "yours" in mine["text"] and "from Crew" in crew["text"]
+    assert "· 3 cards" in exam["text"] and "· 2 cards" in mine["text"] and "· 4 cards" in crew["text"]
     assert deck_row(page, "elsewhere-deck") is None and deck_row(page, "outsiders") is None
     assert 'href="/decks/crew-deck/review/"' in page
 
@@ -84,8 +85,26 @@ def test_home_shows_each_studied_deck_with_its_due_and_new_cards(learner_client,
 def test_a_deck_with_nothing_left_offers_no_review(learner_client, learner, db):
     DeckFactory(slug="empty", owner=learner)
     page = learner_client.get(reverse("home")).content.decode()
-    assert deck_row(page, "empty")["new-waiting"] == "0"
+    empty = deck_row(page, "empty")
+    assert (empty["due"], empty["new-today"], empty["new-waiting"]) == ("0", "0", "0")
+    assert "· 0 cards" in empty["text"]
     assert 'href="/decks/empty/review/"' not in page
+
+
+def test_own_decks_are_listed_by_title_not_in_the_order_they_were_made(learner_client, learner, db):
+    DeckFactory(slug="zeta", title="Zeta notes", owner=learner)
+    DeckFactory(slug="alpha", title="Alpha notes", owner=learner)
+    page = learner_client.get(reverse("home")).content.decode()
+    assert re.findall(r'data-deck="([a-z-]+)"', page) == ["alpha", "zeta"]
+
+
+def test_a_retired_card_counts_nowhere_in_its_decks_row(learner_client, learner, db):
+    deck = DeckFactory(slug="mine", owner=learner)
+    CardFactory(deck=deck)
+    CardFactory(deck=deck, retired=True)  # retired by its editor: no longer studied
+    row = deck_row(learner_client.get(reverse("home")).content.decode(), "mine")
+    assert "· 1 card" in row["text"] and "· 2 cards" not in row["text"]
+    assert row["new-waiting"] == "1"
 
 
 def _home_queries(client) -> int:
@@ -127,3 +146,46 @@ def test_the_join_message_says_what_the_shared_decks_will_do(client, db, shared,
     page = response.content.decode()
     assert expected in page.replace("&#x27;", "'")
     assert "now in your queue" not in page
+
+
+def test_a_decks_due_count_is_the_learners_own_studied_cards_due_by_today(learner_client, learner, outsider, db):
+    deck = DeckFactory(slug="exam", title="Exam deck")
+    due_today, due_tomorrow, suspended, retired, others = CardFactory.create_batch(5, deck=deck)
+    retired.retired = True
+    retired.save()
+    ProgressFactory(user=learner, card=due_today, due=TODAY, interval=2, repetitions=1)
+    ProgressFactory(user=learner, card=due_tomorrow, due=date(2026, 6, 11), interval=2, repetitions=1)
+    ProgressFactory(user=learner, card=suspended, due=date(2026, 6, 1), interval=2, repetitions=1, suspended=True)
+    ProgressFactory(user=learner, card=retired, due=date(2026, 6, 1), interval=2, repetitions=1)
+    # Another learner's card due on the same deck is theirs to review, not this learner's.
+    ProgressFactory(user=outsider, card=others, due=date(2026, 6, 1), interval=2, repetitions=1)
+    ProgressFactory(user=outsider, card=due_today, due=date(2026, 6, 1), interval=2, repetitions=1)
+    assert deck_row(learner_client.get(reverse("home")).content.decode(), "exam")["due"] == "1"
+
+
+def test_a_group_deck_names_only_the_learners_groups_that_share_it(learner_client, learner, outsider, db):
+    crew = StudyGroupFactory(name="Crew", slug="crew")
+    MembershipFactory(group=crew, user=learner)
+    elsewhere = StudyGroupFactory(name="Elsewhere", slug="elsewhere")
+    MembershipFactory(group=elsewhere, user=outsider)
+    shared = DeckFactory(slug="crew-deck", title="Crew deck", owner=UserFactory(username="organiser"))
+    DeckShareFactory(deck=shared, group=crew)
+    DeckShareFactory(deck=shared, group=elsewhere)
+    row = deck_row(learner_client.get(reverse("home")).content.decode(), "crew-deck")
+    assert "from Crew ·" in row["text"] and "Elsewhere" not in row["text"]
+
+
+def test_the_exam_deck_comes_first_whatever_its_title(learner_client, learner, db):
+    DeckFactory(slug="alpha", title="Alpha notes", owner=learner)
+    DeckFactory(slug="exam", title="Zulu exam deck")
+    page = learner_client.get(reverse("home")).content.decode()
+    assert re.findall(r'data-deck="([a-z-]+)"', page) == ["exam", "alpha"]
+
+
+def test_own_decks_with_the_same_title_keep_the_order_they_were_made(learner_client, learner, db):
+    first, second, third = (DeckFactory(slug=slug, title="Notes", owner=learner) for slug in ("one", "two", "three"))
+    for deck in (first, second):  # an edited deck moves on disk (PostgreSQL writes a new row version)
+        deck.description = "edited"
+        deck.save()
+    page = learner_client.get(reverse("home")).content.decode()
+    assert re.findall(r'data-deck="([a-z-]+)"', page) == ["one", "two", "three"]

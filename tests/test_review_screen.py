@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -94,3 +94,106 @@ def test_the_finished_screen_sums_up_todays_session(learner_client, learner, fro
 def test_a_session_without_grades_today_shows_no_summary(learner_client, db):
     page = learner_client.get(reverse("review")).content.decode()
     assert "All done for now" in page and "Reviewed today" not in page
+
+
+def test_the_summary_counts_only_todays_grades(learner_client, learner):
+    from tests.factories import ProgressFactory, ReviewFactory
+
+    today, earlier = CardFactory.create_batch(2, deck=DeckFactory(owner=None))
+    ProgressFactory(user=learner, card=earlier, repetitions=1, interval=30, due=date(2026, 7, 10))
+    ReviewFactory(user=learner, card=earlier, kind="new", grade=2, reviewed_at=NOON - timedelta(days=1))
+    grade(learner_client, today, 4)
+    page = learner_client.get(reverse("review"), **HTMX).content.decode()
+    assert "<strong>1</strong> grade of 1 card" in page
+    assert "<strong>100%</strong> (1 of 1 graded 3 or more)" in page
+
+
+def test_the_next_day_counts_this_decks_cards_and_leaves_suspended_ones_out(learner_client, learner):
+    from tests.factories import ProgressFactory
+
+    deck, other = DeckFactory(slug="mine", owner=learner), DeckFactory(slug="other", owner=learner)
+    new, waiting, suspended = CardFactory.create_batch(3, deck=deck, consideration=None)
+    tomorrow = date(2026, 6, 11)
+    ProgressFactory(user=learner, card=waiting, repetitions=1, interval=3, due=tomorrow)
+    ProgressFactory(user=learner, card=suspended, repetitions=1, interval=3, due=tomorrow, suspended=True)
+    ProgressFactory(user=learner, card=CardFactory(deck=other), repetitions=1, interval=3, due=tomorrow)
+    grade(learner_client, new, 4, url="/decks/mine/review/grade/")  # due tomorrow too (interval 1)
+    page = learner_client.get("/decks/mine/review/", **HTMX).content.decode()
+    assert "All done for now" in page
+    assert "Next: <strong>2 cards</strong> due on" in page
+
+
+def test_with_nothing_due_later_the_summary_names_no_next_day(learner_client, learner):
+    from cards import stats
+    from cards.reviews import Scope, build_queue
+    from tests.factories import ProgressFactory, ReviewFactory
+
+    card = CardFactory(deck=DeckFactory(owner=None))
+    ProgressFactory(user=learner, card=card, repetitions=1, interval=1, due=date(2026, 6, 11), suspended=True)
+    ReviewFactory(user=learner, card=card, kind="new", grade=4, reviewed_at=NOON - timedelta(minutes=5))
+    page = learner_client.get(reverse("review"), **HTMX).content.decode()
+    assert "Reviewed today" in page and "Next:" not in page
+    queue = build_queue(learner, Scope(), NOON)
+    assert queue.next_due is None
+    assert stats.session_summary(learner, queue, Scope()).next_due_count == 0
+
+
+def test_the_session_time_follows_the_clock_even_when_grades_were_written_out_of_order(learner):
+    from cards import stats
+    from cards.reviews import Scope, build_queue
+    from tests.factories import ReviewFactory
+
+    cards = CardFactory.create_batch(3, deck=DeckFactory(owner=None))
+    start = NOON - timedelta(minutes=10)
+    # Two tabs grading at once can commit the later grade first: the log's ids are not always in clock order.
+    for card, seconds in zip(cards, (0, 50, 25), strict=True):
+        ReviewFactory(user=learner, card=card, kind="new", reviewed_at=start + timedelta(seconds=seconds))
+    summary = stats.session_summary(learner, build_queue(learner, Scope(), NOON), Scope())
+    assert (summary.reviews, summary.cards, summary.seconds) == (3, 3, 50)
+
+
+def test_the_next_day_counts_none_of_another_learners_cards_due_that_day(learner_client, learner, outsider):
+    from tests.factories import ProgressFactory
+
+    learner.new_cards_per_day = 1
+    learner.save()
+    mine, theirs = CardFactory.create_batch(2, deck=DeckFactory(owner=None))
+    for card in (mine, theirs):  # the same exam deck, due on the learner's next day
+        ProgressFactory(user=outsider, card=card, repetitions=1, interval=1, due=date(2026, 6, 11))
+    grade(learner_client, mine, 4)  # due tomorrow (interval 1)
+    page = learner_client.get(reverse("review"), **HTMX).content.decode()
+    assert "Next: <strong>1 card</strong> due on" in page
+
+
+def test_the_summary_counts_only_the_learners_own_grades_still_standing(learner, outsider):
+    from cards import stats
+    from cards.reviews import Scope, build_queue
+    from tests.factories import ReviewFactory
+
+    cards = CardFactory.create_batch(5, deck=DeckFactory(owner=None))
+    start = NOON - timedelta(minutes=10)
+    # Four of the learner's grades, 10 s apart: a 3 passes; the gaps add up to 30 s.
+    for card, seconds, quality in zip(cards[:4], (0, 10, 20, 30), (3, 2, 4, 5), strict=True):
+        ReviewFactory(
+            user=learner, card=card, kind="new", grade=quality, reviewed_at=start + timedelta(seconds=seconds)
+        )
+    # An undone grade, and another learner's grade on the same card, are not part of this session.
+    ReviewFactory(
+        user=learner, card=cards[4], kind="new", grade=1, reviewed_at=start + timedelta(seconds=40), undone_at=NOON
+    )
+    ReviewFactory(user=outsider, card=cards[4], kind="new", grade=1, reviewed_at=start + timedelta(seconds=5))
+    summary = stats.session_summary(learner, build_queue(learner, Scope(), NOON), Scope())
+    assert (summary.reviews, summary.cards, summary.passed, summary.seconds) == (4, 4, 3, 30)
+
+
+def test_the_next_day_counts_the_cards_due_that_day_not_those_due_later(learner):
+    from cards import stats
+    from cards.reviews import Scope, build_queue
+    from tests.factories import ProgressFactory
+
+    next_day, later = CardFactory.create_batch(2, deck=DeckFactory(owner=None))
+    ProgressFactory(user=learner, card=next_day, repetitions=1, interval=1, due=date(2026, 6, 11))
+    ProgressFactory(user=learner, card=later, repetitions=1, interval=9, due=date(2026, 6, 19))
+    queue = build_queue(learner, Scope(), NOON)
+    assert queue.next_due == date(2026, 6, 11)
+    assert stats.session_summary(learner, queue, Scope()).next_due_count == 1

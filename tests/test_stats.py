@@ -63,6 +63,20 @@ def test_home_overview_figures(study_history, learner):
     assert overview.overall.coverage == Ratio(5, 8) and overview.overall.retention == Ratio(4, 6)
 
 
+def test_a_section_without_recent_reviews_has_coverage_but_no_retention_nor_readiness(study_history, learner):
+    from tests.factories import CardFactory, ConsiderationFactory, ObjectiveFactory, ProgressFactory, SectionFactory
+
+    s3 = SectionFactory(number=3, slug="s3")
+    card = CardFactory(
+        deck=study_history["cards"]["a1"].deck,
+        consideration=ConsiderationFactory(objective=ObjectiveFactory(section=s3)),
+    )
+    ProgressFactory(user=learner, card=card, repetitions=1, interval=20, due=date(2026, 3, 20))
+    row = next(row for row in stats.home_overview(learner, NOW).sections if row.section == s3)
+    assert (row.readiness.coverage, row.readiness.retention) == (Ratio(1, 1), Ratio(0, 0))
+    assert row.readiness.percent is None
+
+
 def test_before_the_rollover_hour_it_is_still_yesterday(study_history, learner, frozen):
     frozen.move_to(datetime(2026, 3, 13, 6, 0, tzinfo=UTC))  # 02:00 EDT on Friday 13 March
     overview = stats.home_overview(learner, datetime(2026, 3, 13, 6, 0, tzinfo=UTC))
@@ -153,6 +167,22 @@ def test_reviews_older_than_the_calendar_year_are_left_out(study_history, learne
     result = history(study_history, learner)
     assert date(2025, 3, 12) not in result.activity and result.activity[date(2025, 3, 13)] == 1
     assert result.grades[5] == 2  # b2 in March, and the review of 13 March 2025
+    activity = stats.activity_by_day(learner, TODAY)  # the home calendar keeps the same year
+    assert date(2025, 3, 12) not in activity and activity[date(2025, 3, 13)] == 1
+
+
+def test_grades_of_a_study_day_still_ahead_are_left_out_of_the_section(study_history, learner):
+    """Back from Kiritimati (UTC+14), the learner has a grade whose study day New York has not reached yet."""
+    from tests.factories import ReviewFactory
+
+    learner.time_zone = "Pacific/Kiritimati"
+    a2 = study_history["cards"]["a2"]
+    ahead = ReviewFactory(user=learner, card=a2, reviewed_at=NOW - timedelta(hours=1), grade=1)
+    learner.time_zone = "America/New_York"
+    assert ahead.study_day == TODAY + timedelta(days=1)
+    result = history(study_history, learner)
+    assert TODAY + timedelta(days=1) not in result.activity
+    assert result.grades == [1, 1, 1, 2, 3, 1]
 
 
 def test_consideration_rows_and_weakness(study_history, learner):
@@ -316,3 +346,71 @@ def test_a_started_consideration_with_no_weakness_sorts_after_weaker_ones_and_be
     rows = [row("unstarted", 0, 0), row("solid", 1, 0), row("shaky", 1, 1)]
     assert [r.consideration for r in stats.sort_rows(rows, "weakest")] == ["shaky", "solid", "unstarted"]
     assert [r.consideration for r in stats.weakest(rows)] == ["shaky", "solid"]
+
+
+def test_a_section_without_cards_gets_zeros_and_no_readiness(learner, db):
+    from tests.factories import SectionFactory
+
+    dash = stats.section_dashboard(learner, SectionFactory(), NOW)
+    assert dash.counts == CardCounts()
+    assert dash.readiness.coverage == Ratio() and dash.readiness.retention == Ratio()
+    assert dash.readiness.percent is None
+
+
+def test_considerations_of_one_objective_follow_their_position_not_the_order_they_were_made(learner, db):
+    from tests.factories import ConsiderationFactory, ObjectiveFactory
+
+    objective = ObjectiveFactory()
+    for position in (2, 1, 3):
+        ConsiderationFactory(objective=objective, position=position)
+    rows = stats.section_dashboard(learner, objective.section, NOW).rows
+    assert [row.consideration.position for row in rows] == [1, 2, 3]
+
+
+def test_exam_figures_count_only_the_learners_own_rows_on_active_cards_of_their_editions_official_deck(
+    learner, outsider
+):
+    from cards.models import Progress, Review
+    from cards.reviews import today_for
+    from tests.factories import (
+        CardFactory,
+        ConsiderationFactory,
+        DeckFactory,
+        ObjectiveFactory,
+        ReviewFactory,
+        SectionFactory,
+        edition_2020,
+    )
+
+    today = today_for(learner, NOW)
+    section = SectionFactory()
+    consideration = ConsiderationFactory(objective=ObjectiveFactory(section=section))
+    official = DeckFactory(owner=None)
+    undone, seen, untouched = CardFactory.create_batch(3, deck=official, consideration=consideration)
+    CardFactory(deck=official, consideration=consideration, retired=True)
+    clone = CardFactory(deck=DeckFactory(owner=learner), consideration=consideration)  # their own, not the exam's
+    # The official deck of another edition, with its own sections.
+    old_section = SectionFactory(edition=edition_2020(), slug="old-section")
+    old = CardFactory(
+        deck=DeckFactory(owner=None, edition=edition_2020()),
+        consideration=ConsiderationFactory(objective=ObjectiveFactory(section=old_section)),
+    )
+    Progress.objects.create(user=learner, card=undone)  # its first review was undone: new again
+    Progress.objects.create(user=learner, card=seen, repetitions=1, interval=3, due=today + timedelta(days=3))
+    Progress.objects.create(user=outsider, card=untouched, repetitions=1, interval=3, due=today)
+    at = NOW - timedelta(hours=1)
+    mine = ReviewFactory(user=learner, card=seen, grade=4, reviewed_at=at)
+    for card in (clone, old):
+        ReviewFactory(user=learner, card=card, grade=1, reviewed_at=at)
+    # A practice grade logged on a study day still ahead (the learner came back from further east).
+    ahead = ReviewFactory(
+        user=learner, card=seen, kind=Review.Kind.PRACTICE, reviewed_at=at, study_day=today + timedelta(1)
+    )
+
+    assert stats.card_counts_by_section(learner, today) == {
+        section.id: CardCounts(total=3, seen=1, mature=0, due=0, new=2)
+    }
+    assert stats.recent_retention_by_section(learner, today) == {section.id: Ratio(1, 1)}
+    assert stats.reviewed_cards(learner, section) == {undone.id: consideration.id, seen.id: consideration.id}
+    assert stats.activity_and_reviews_today(learner, today) == ({today: 3}, 3)
+    assert stats.card_history(learner, seen) == [mine, ahead]  # not the grades of the other cards

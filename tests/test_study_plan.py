@@ -3,6 +3,7 @@ the exam date, and leeches."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
@@ -145,6 +146,32 @@ def test_own_decks_taking_their_share_raise_the_suggested_limit(learner):
 
 
 @pytest.mark.parametrize(
+    ("limit", "share", "own", "exam_per_day"),
+    [
+        (100, 30, False, 100),  # own decks with nothing new take no share, not even 1%
+        (200, 30, True, 140),  # 30% of 200 is 60, not round(59.4)
+    ],
+)
+def test_the_exam_deck_gets_the_limit_less_the_own_decks_exact_share(learner, limit, share, own, exam_per_day):
+    plan = plan_for(learner, exam_date=date(2026, 12, 1), new_left=1000, limit=limit, share=share, own=own)
+    assert plan.exam_per_day == exam_per_day
+
+
+def test_when_own_decks_take_the_whole_limit_the_plan_names_no_finish_day(learner):
+    plan = plan_for(learner, exam_date=date(2026, 12, 1), new_left=100, limit=20, share=100, own=True)
+    assert (plan.status, plan.exam_per_day, plan.finish_on) == ("behind", 0, None)
+
+
+def test_home_gives_own_decks_their_share_while_they_have_new_cards(learner):
+    from cards.stats import home_overview
+
+    CardFactory(deck=DeckFactory(owner=learner), consideration=None)
+    learner.exam_date, learner.new_cards_per_day, learner.own_new_share = date(2026, 12, 1), 20, 30
+    learner.save()
+    assert home_overview(learner, NOON).plan.exam_per_day == 14
+
+
+@pytest.mark.parametrize(
     ("exam_date", "new_left", "status"),
     [(None, 100, "no-date"), (date(2026, 6, 9), 100, "past"), (date(2026, 9, 1), 0, "all-seen")],
 )
@@ -157,6 +184,29 @@ def test_inside_the_margin_the_plan_asks_for_everything_today(learner):
     assert (plan.days_left, plan.needed_per_day, plan.suggested_limit) == (1, 30, 30)
     plan = plan_for(learner, exam_date=date(2026, 6, 20), new_left=30, own=True)
     assert plan.suggested_limit == 43  # 43 - round(12.9) = 30 for the exam deck
+
+
+def test_on_the_exam_day_itself_the_plan_still_counts_the_cards_left(learner_client, learner, exam_deck):
+    plan = plan_for(learner, exam_date=TODAY, new_left=30)
+    assert (plan.status, plan.days_left, plan.needed_per_day, plan.suggested_limit) == ("behind", 1, 30, 30)
+    assert plan_for(learner, exam_date=TODAY, new_left=0).status == "all-seen"
+    learner.refresh_from_db()
+    learner.exam_date = TODAY
+    learner.save()
+    html = learner_client.get(reverse("home")).content.decode()
+    assert "has passed" not in html
+    assert "<strong>40</strong> exam cards still new; 1 study day to go: <strong>40</strong> a day needed" in html
+
+
+def test_own_cards_started_or_suspended_leave_no_new_cards_to_share_the_daily_limit(learner):
+    from cards.stats import own_new_cards_left
+
+    started, suspended = CardFactory.create_batch(2, deck=DeckFactory(owner=learner), consideration=None)
+    Progress.objects.create(user=learner, card=started, repetitions=1, interval=1, due=TODAY, version=1)
+    Progress.objects.create(user=learner, card=suspended, suspended=True)
+    assert not own_new_cards_left(learner)
+    CardFactory(deck=started.deck, consideration=None)
+    assert own_new_cards_left(learner)
 
 
 @pytest.fixture
@@ -377,6 +427,48 @@ def test_card_info_shows_the_history_and_is_only_for_ones_own_cards(learner_clie
     assert learner_client.get(reverse("card_info", args=[theirs.id])).status_code == 404
 
 
+def test_card_info_shows_none_of_another_learners_grades_on_the_same_card(
+    learner_client, learner, official_cards, outsider
+):
+    from cards.reviews import record_review
+    from tests.factories import ReviewFactory
+
+    card = official_cards[0]
+    ReviewFactory(user=outsider, card=card, kind="new", grade=0, reviewed_at=NOON - timedelta(days=3))
+    record_review(user=learner, scope=Scope(), card_id=card.id, quality=4, version=0, now=NOON)
+    html = learner_client.get(reverse("card_info", args=[card.id])).content.decode()
+    assert html.count('<tr><th scope="row">') == 1
+    assert "10 Jun 2026" in html and "7 Jun 2026" not in html
+
+
+def test_card_info_leaves_out_an_undone_grade(learner_client, learner, official_cards):
+    from cards.reviews import record_review, undo_last_review
+
+    card = official_cards[0]
+    record_review(user=learner, scope=Scope(), card_id=card.id, quality=4, version=0, now=NOON - timedelta(days=2))
+    version = Progress.objects.get(user=learner, card=card).version
+    record_review(user=learner, scope=Scope(), card_id=card.id, quality=1, version=version, now=NOON)
+    assert undo_last_review(user=learner, now=NOON).undone_at is not None
+    html = learner_client.get(reverse("card_info", args=[card.id])).content.decode()
+    assert html.count('<tr><th scope="row">') == 1
+    assert "8 Jun 2026" in html and "10 Jun 2026" not in html
+
+
+def test_card_info_lists_grades_in_clock_order_even_when_the_log_was_written_out_of_order(
+    learner_client, learner, official_cards
+):
+    from tests.factories import ReviewFactory
+
+    card = official_cards[0]
+    # Two tabs grading at once can commit the later grade first (the view takes 'now' before the learner's lock),
+    # so a row's id does not always follow its time.
+    ReviewFactory(user=learner, card=card, grade=5, reviewed_at=NOON)
+    ReviewFactory(user=learner, card=card, grade=2, reviewed_at=NOON - timedelta(days=3))
+    html = learner_client.get(reverse("card_info", args=[card.id])).content.decode()
+    days = re.findall(r'<tr><th scope="row">([^<]+)</th>', html)
+    assert days == ["7 Jun 2026", "10 Jun 2026"]
+
+
 def test_the_leeches_page_lists_leeches_with_their_history_and_reports_reach_the_editors(
     learner_client, learner, outsider
 ):
@@ -415,6 +507,112 @@ def test_a_leech_report_on_someone_elses_private_card_is_a_404(learner_client, o
     theirs = CardFactory(deck=DeckFactory(owner=outsider))
     assert learner_client.post(reverse("leech_report", args=[theirs.id]), {"note": "x"}).status_code == 404
     assert not LeechReport.objects.exists()
+
+
+def leech(user, card, lapses: int) -> Progress:
+    return Progress.objects.create(user=user, card=card, repetitions=0, interval=1, due=TODAY, lapses=lapses, version=1)
+
+
+def leech_items(html: str) -> dict[str, str]:
+    """The leeches page's items, card id to the item's HTML, in page order."""
+    return dict(re.findall(r'<li class="card-like" id="leech-(\d+)">(.*?)</li>', html, flags=re.S))
+
+
+def test_leeches_are_the_learners_own_in_decks_they_study_most_lapses_first(
+    learner_client, learner, outsider, official_cards
+):
+    from cards import stats
+    from cards.models import LeechReport
+    from tests.factories import DeckShareFactory, ReviewFactory, StudyGroupFactory
+
+    fewer, most, theirs = official_cards[:3]
+    leech(learner, fewer, 8)
+    leech(learner, most, 11)  # no grades logged for it (an imported schedule): an empty history, not a crash
+    leech(outsider, theirs, 9)  # another learner's leech on a card this learner studies but has not started
+    left = CardFactory(deck=DeckFactory(owner=outsider), consideration=None)
+    DeckShareFactory(deck=left.deck, group=StudyGroupFactory())  # the group the learner has left
+    leech(learner, left, 12)
+    graded = ReviewFactory(user=learner, card=fewer, grade=1, reviewed_at=NOON - timedelta(days=1))
+    ReviewFactory(user=outsider, card=fewer, grade=5, reviewed_at=NOON - timedelta(days=2))
+    LeechReport.objects.create(card=fewer, reporter=learner, note="Two facts in one card.", lapses=8)
+    LeechReport.objects.create(card=most, reporter=outsider, note="Mine, not the learner's.", lapses=9)
+
+    items = leech_items(learner_client.get(reverse("leeches")).content.decode())
+    assert list(items) == [str(most.id), str(fewer.id)]
+    assert "Reported to its editors." in items[str(fewer.id)]
+    assert "Reported to its editors." not in items[str(most.id)]
+    assert [(row.progress.card, row.history, row.reported) for row in stats.leeches(learner)] == [
+        (most, [], False),
+        (fewer, [graded], True),
+    ]
+
+
+def test_a_leechs_grades_show_in_clock_order_even_when_the_log_was_written_out_of_order(
+    learner_client, learner, official_cards
+):
+    from cards import stats
+    from tests.factories import ReviewFactory
+
+    card = official_cards[0]
+    leech(learner, card, 8)
+    # The later grade committed first (two tabs): its id is the smaller one.
+    later = ReviewFactory(user=learner, card=card, grade=1, reviewed_at=NOON - timedelta(days=1))
+    earlier = ReviewFactory(user=learner, card=card, grade=2, reviewed_at=NOON - timedelta(days=4))
+    assert [row.history for row in stats.leeches(learner)] == [[earlier, later]]
+    items = leech_items(learner_client.get(reverse("leeches")).content.decode())
+    assert re.findall(r'class="g g-(\d)"', items[str(card.id)]) == ["2", "1"]
+
+
+def test_a_leechs_reported_flag_follows_the_reported_card_not_the_reports_own_id(
+    learner_client, learner, official_cards
+):
+    from cards import stats
+    from cards.models import LeechReport
+
+    reported, other = official_cards[:2]
+    leech(learner, reported, 9)
+    leech(learner, other, 8)
+    # The report's own id is the other leech's card id: only its card_id says which card it is about.
+    LeechReport.objects.create(id=other.id, card=reported, reporter=learner, note="Two facts in one card.", lapses=9)
+    assert [(row.progress.card, row.reported) for row in stats.leeches(learner)] == [(reported, True), (other, False)]
+    items = leech_items(learner_client.get(reverse("leeches")).content.decode())
+    assert "Reported to its editors." in items[str(reported.id)]
+    assert "Reported to its editors." not in items[str(other.id)]
+
+
+def test_leeches_with_as_many_lapses_come_in_card_order_whatever_order_they_became_leeches(
+    learner_client, learner, official_cards
+):
+    from cards import stats
+
+    cards = official_cards[:4]
+    for card in reversed(cards):  # the progress rows are written last card first
+        leech(learner, card, 8)
+    assert [row.progress.card for row in stats.leeches(learner)] == cards
+    items = leech_items(learner_client.get(reverse("leeches")).content.decode())
+    assert list(items) == [str(card.id) for card in cards]
+
+
+def test_the_leeches_page_lists_at_most_200(learner_client, learner):
+    deck = DeckFactory(owner=None)
+    cards = CardFactory.create_batch(201, deck=deck, consideration=None)
+    Progress.objects.bulk_create(
+        Progress(user=learner, card=card, interval=1, due=TODAY, lapses=8 + n % 3, version=1)
+        for n, card in enumerate(cards)
+    )
+    assert len(leech_items(learner_client.get(reverse("leeches")).content.decode())) == 200
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_leeches_page_takes_the_same_queries_for_one_leech_or_three(
+    learner_client, learner, official_cards, count, django_assert_num_queries
+):
+    for card in official_cards[:count]:
+        leech(learner, card, 8)
+    # session, user, the leeches with their cards' decks and considerations, their grades, the learner's reports
+    with django_assert_num_queries(5):
+        html = learner_client.get(reverse("leeches")).content.decode()
+    assert len(leech_items(html)) == count
 
 
 # --- a backlog spread over days ----------------------------------------------------------------------------------

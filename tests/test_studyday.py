@@ -86,3 +86,8 @@ def test_a_study_day_start_is_given_in_utc_whatever_the_servers_own_time_zone(mo
         monkeypatch.undo()
         time.tzset()
     assert start.isoformat() == "2026-05-10T08:00:00+00:00"
+
+
+def test_a_naive_datetime_is_refused_with_a_message_that_says_why():
+    with pytest.raises(ValueError, match="^study_day needs an aware datetime$"):
+        study_day(datetime(2026, 6, 10, 12, 0), "UTC", 4)
