@@ -33,7 +33,7 @@ def content_security_policy(get_response: Callable[[HttpRequest], HttpResponse])
 def health_check(get_response: Callable[[HttpRequest], HttpResponse]):
     """Answer ``GET /healthz`` before the rest of the stack: a load balancer's probe needs no session, user, CSRF or
     messages, often names the server by its IP (a host ALLOWED_HOSTS refuses) and speaks plain HTTP behind the
-    proxy (which SECURE_SSL_REDIRECT would redirect). It also costs a third of a full pass through the stack."""
+    proxy (which SECURE_SSL_REDIRECT would redirect)."""
     from cards.views import healthz
 
     def middleware(request: HttpRequest) -> HttpResponse:
