@@ -10,10 +10,11 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # Two processes per CPU plus one keeps a CPU busy while another waits on the database; WEB_CONCURRENCY overrides.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 # Each with threads: with one request per process (sync workers), a burst of slow dashboards fills every worker
-# and the load balancer's health check waits in the queue behind them until it times out. With 4 threads the
-# probe still waited for a free thread now and then (scripts/load.py, 32 learners on 2 CPUs: 2 of 86 checks over
-# 1 s); with 8, none did on SQLite or PostgreSQL (worst 0.7 s), and throughput rose, but SQLite's single writer
-# then serves its queue of grades less evenly (grade p99 2.6 s to 6 s there; PostgreSQL's fell to 1.4 s).
+# and the load balancer's health check waits in the queue behind them until it times out. scripts/load.py, 32
+# learners on 2 idle CPUs, 4 threads against 8: the slowest health check 0.82 s against 0.32 s on SQLite and 0.83 s
+# against 0.34 s on PostgreSQL (with other jobs running, 4 threads let 2 of 86 checks pass 1 s; 8 let none). On
+# PostgreSQL 8 threads also serve more (94 against 80 requests/s, p99 0.9 s against 1.3 s); on SQLite its single
+# writer then serves the queue of grades less evenly (p99 of all requests 2.5 s against 1.1 s).
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # A request that takes longer than this is killed and its worker replaced: no request here needs 30 s, so one
