@@ -12,15 +12,13 @@ query count. Exits 1 when the slowest section's median is 150 ms or more.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from throwaway_db import PLAIN_STORAGES, throwaway_database
+
 BUDGET_MS = 150.0
 NOW = datetime(2026, 3, 12, 19, 0, tzinfo=UTC)
 
@@ -38,85 +36,60 @@ def main() -> int:
     args = parser.parse_args()
     runs = max(1, min(args.runs, 100))
 
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmle.settings")
-    workdir = tempfile.TemporaryDirectory(prefix="pmle-bench-")
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SQLITE_PATH"] = str(Path(workdir.name) / "bench.sqlite3")
+    with throwaway_database():
+        return _measure(args, runs)
 
-    import warnings
 
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at")  # no collectstatic needed to time a page
-    django.setup()
-    from django.core.management import call_command
+def _measure(args, runs: int) -> int:
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment
+    from django.test.utils import CaptureQueriesContext, override_settings
     from django.urls import reverse
-
-    setup_test_environment()  # lets the test client in ("testserver") whatever ALLOWED_HOSTS says
-    test_db = None
-    if os.environ.get("DATABASE_URL"):
-        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    else:
-        call_command("migrate", verbosity=0)
 
     from cards.loader import load_all_editions
     from cards.models import Card, Review, Section
     from tests.factories import UserFactory, seed_history
 
-    try:
-        started = time.perf_counter()
-        load_all_editions()
-        learner = UserFactory(username="bench", time_zone="America/New_York")
-        cards = list(Card.objects.filter(retired=False))
-        seed_history(learner, cards, reviews=args.reviews, end=date(2026, 3, 12), days=730)
-        if args.shuffled:
-            _shuffle_reviews(learner)
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")  # as a long-lived database would have been
-        print(
-            f"{connection.vendor}: {Review.objects.filter(user=learner).count():,} reviews "
-            f"({'random' if args.shuffled else 'time'} order on disk), {len(cards)} cards, "
-            f"built in {time.perf_counter() - started:.1f} s; {runs} timed runs per page after 2 warm-ups"
-        )
+    started = time.perf_counter()
+    load_all_editions()
+    learner = UserFactory(username="bench", time_zone="America/New_York")
+    cards = list(Card.objects.filter(retired=False))
+    seed_history(learner, cards, reviews=args.reviews, end=date(2026, 3, 12), days=730)
+    if args.shuffled:
+        _shuffle_reviews(learner)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as a long-lived database would have been
+    print(
+        f"{connection.vendor}: {Review.objects.filter(user=learner).count():,} reviews "
+        f"({'random' if args.shuffled else 'time'} order on disk), {len(cards)} cards, "
+        f"built in {time.perf_counter() - started:.1f} s; {runs} timed runs per page after 2 warm-ups"
+    )
 
-        # The test settings' plain static storage: the production one needs collectstatic's manifest.
-        storages = {
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-        with override_settings(STORAGES=storages, SECURE_SSL_REDIRECT=False):
-            client = Client()
-            client.force_login(learner)
-            import time_machine
+    with override_settings(STORAGES=PLAIN_STORAGES, SECURE_SSL_REDIRECT=False):
+        client = Client()
+        client.force_login(learner)
+        import time_machine
 
-            with time_machine.travel(NOW, tick=True):
-                pages = [("home", reverse("home"))] + [
-                    (f"section {s.number}", reverse("section_dashboard", args=[s.slug]))
-                    # the learner's edition only: another edition's section page sends them home
-                    for s in Section.objects.filter(edition__is_current=True)
-                ]
-                worst = 0.0
-                for name, url in pages:
-                    timings, queries = _time(client, url, runs, CaptureQueriesContext, connection)
-                    median = statistics.median(timings)
-                    if name.startswith("section"):
-                        worst = max(worst, median)
-                    print(
-                        f"  {name:<10} {url:<60} median {median:6.1f} ms  min {min(timings):6.1f}  "
-                        f"max {max(timings):6.1f}  queries {queries}"
-                    )
-        verdict = "OK" if worst < BUDGET_MS else "TOO SLOW"
-        print(f"section dashboard, slowest section's median: {worst:.1f} ms (budget {BUDGET_MS:.0f} ms): {verdict}")
-        return 0 if worst < BUDGET_MS else 1
-    finally:
-        if test_db is not None:
-            connection.creation.destroy_test_db(test_db, verbosity=0)
-        workdir.cleanup()
+        with time_machine.travel(NOW, tick=True):
+            pages = [("home", reverse("home"))] + [
+                (f"section {s.number}", reverse("section_dashboard", args=[s.slug]))
+                # the learner's edition only: another edition's section page sends them home
+                for s in Section.objects.filter(edition__is_current=True)
+            ]
+            worst = 0.0
+            for name, url in pages:
+                timings, queries = _time(client, url, runs, CaptureQueriesContext, connection)
+                median = statistics.median(timings)
+                if name.startswith("section"):
+                    worst = max(worst, median)
+                print(
+                    f"  {name:<10} {url:<60} median {median:6.1f} ms  min {min(timings):6.1f}  "
+                    f"max {max(timings):6.1f}  queries {queries}"
+                )
+    verdict = "OK" if worst < BUDGET_MS else "TOO SLOW"
+    print(f"section dashboard, slowest section's median: {worst:.1f} ms (budget {BUDGET_MS:.0f} ms): {verdict}")
+    return 0 if worst < BUDGET_MS else 1
 
 
 def _shuffle_reviews(learner) -> None:

@@ -25,12 +25,11 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from throwaway_db import PLAIN_STORAGES, throwaway_database
+
 NOW = datetime(2026, 3, 12, 19, 0, tzinfo=UTC)  # 14:00 in New York, on study day END
 END = date(2026, 3, 12)
 RATIO_TARGET = 1.3
@@ -86,36 +85,16 @@ def main() -> int:
 
 
 def measure(scale: str, runs: int) -> dict:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmle.settings")
-    workdir = tempfile.TemporaryDirectory(prefix="pmle-scale-")
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SQLITE_PATH"] = str(Path(workdir.name) / "scale.sqlite3")
+    with throwaway_database():
+        from django.db import connection
 
-    import warnings
+        from accounts.models import User
+        from cards.models import Card, Review
 
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at")  # no collectstatic needed to time a page
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()  # the test client's host, and response.context
-    test_db = None
-    if os.environ.get("DATABASE_URL"):
-        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    else:
-        call_command("migrate", verbosity=0)
-    try:
         started = time.perf_counter()
         learner, group, section = seed(*SCALES[scale])
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as a long-lived database would have been
-        from accounts.models import User
-        from cards.models import Card, Review
-
         built = (
             f"{User.objects.count()} learners, {Card.objects.count():,} cards, {Review.objects.count():,} reviews, "
             f"built in {time.perf_counter() - started:.0f} s"
@@ -123,10 +102,6 @@ def measure(scale: str, runs: int) -> dict:
         result = time_pages(learner, group, section, runs)
         result["_built"] = built
         return result
-    finally:
-        if test_db is not None:
-            connection.creation.destroy_test_db(test_db, verbosity=0)
-        workdir.cleanup()
 
 
 def seed(learners: int, reviews: int, own_cards: int):
@@ -179,11 +154,6 @@ def time_pages(learner, group, section, runs: int) -> dict:
     from django.test.utils import CaptureQueriesContext, override_settings
     from django.urls import reverse
 
-    # The test settings' plain static storage: the production one needs collectstatic's manifest.
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     timings: dict[str, list[float]] = {page: [] for page in PAGES}
     queries: dict[str, int] = {}
 
@@ -202,7 +172,7 @@ def time_pages(learner, group, section, runs: int) -> dict:
         "group": reverse("group_detail", args=[group.slug]),
         "practice": reverse("section_practice", args=[section.slug]),
     }
-    with override_settings(STORAGES=storages, SECURE_SSL_REDIRECT=False), time_machine.travel(NOW, tick=True):
+    with override_settings(STORAGES=PLAIN_STORAGES, SECURE_SSL_REDIRECT=False), time_machine.travel(NOW, tick=True):
         client = Client()
         client.force_login(learner)
         for run in range(runs + 2):  # two warm-up rounds, not kept
