@@ -14,7 +14,18 @@ import time_machine
 from django.urls import reverse
 
 from cards.models import Card, Review
-from tests.factories import UserFactory, edition_2020, seed_history
+from tests.factories import (
+    CardFactory,
+    ConsiderationFactory,
+    DeckFactory,
+    ObjectiveFactory,
+    ProgressFactory,
+    ReviewFactory,
+    SectionFactory,
+    UserFactory,
+    edition_2020,
+    seed_history,
+)
 
 NOW = datetime(2026, 3, 12, 19, 0, tzinfo=UTC)  # Thursday 12 March 2026, 15:00 in New York
 # session, user, the queue (6-7; no query for own and group decks when there are none), counts, retention, own cards
@@ -200,8 +211,6 @@ def test_section_query_count_does_not_grow_with_the_history(
 
 
 def test_a_consideration_without_cards_gets_a_row_of_zeros(learner_client, study_history):
-    from tests.factories import ConsiderationFactory
-
     risks = study_history["considerations"][2]
     ConsiderationFactory(objective=risks.objective, position=3, title="Data privacy")
     response = learner_client.get(reverse("section_dashboard", args=["s1"]))
@@ -213,16 +222,6 @@ def test_a_consideration_without_cards_gets_a_row_of_zeros(learner_client, study
 def test_the_section_page_in_curriculum_order_takes_the_same_queries_for_one_objective_or_three(
     learner_client, learner, objectives, django_assert_num_queries
 ):
-    from tests.factories import (
-        CardFactory,
-        ConsiderationFactory,
-        DeckFactory,
-        ObjectiveFactory,
-        ProgressFactory,
-        ReviewFactory,
-        SectionFactory,
-    )
-
     section, deck = SectionFactory(number=1, slug="s1"), DeckFactory(owner=None)
     for position in range(1, objectives + 1):
         objective = ObjectiveFactory(section=section, position=position)
