@@ -222,6 +222,18 @@ class DeckShare(models.Model):
         return f"{self.deck} shared with {self.group}"
 
 
+class ContentVersion(models.Model):
+    """One row whose token the database itself changes, by triggers (cards/content.py), in the transaction of
+    every change to the exam content: editions, sections, objectives, considerations, official decks and their
+    cards, by Django admin, a deck load, a bulk update or raw SQL alike. Caches of the content (the curriculum
+    order) carry the token in their keys, so every worker and every app server sees a change at once."""
+
+    token = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"content version {self.token}"
+
+
 class Progress(models.Model):
     """A learner's SM-2 state for one card. Only cards/reviews.py writes these rows.
 

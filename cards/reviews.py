@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import Membership, User
@@ -19,6 +19,7 @@ from cards.access import studied_deck_q
 from cards.models import (
     Card,
     Consideration,
+    ContentVersion,
     Deck,
     DeckShare,
     Edition,
@@ -51,6 +52,17 @@ def studied_decks(user: User) -> QuerySet[Deck]:
     return Deck.objects.filter(studied_deck_q(user))  # the rule itself lives with the other access rules
 
 
+@dataclass
+class StudiedDecks:
+    official: list[int]
+    others: list[int]
+    version: int | None  # the content version (cards/content.py) read with them
+
+    @property
+    def all(self) -> list[int]:
+        return self.official + self.others
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a review session covers: everything the learner studies, one exam section, or one deck."""
@@ -72,16 +84,18 @@ class Scope:
             cards = cards.filter(deck=self.deck)
         return cards
 
-    def deck_ids(self, user: User) -> tuple[list[int], list[int]]:
-        """The ids of the decks this scope studies, in one query: (the official deck's, the own and groups').
+    def deck_ids(self, user: User) -> StudiedDecks:
+        """The ids of the decks this scope studies (the official deck's, the own and groups'), and the content
+        version (cards/content.py), in one query.
 
         The rule is ``studied_deck_q`` (cards/access.py), written out in SQL because the queue asks it on every
         review screen and grade: tests/test_queue_sql.py checks that both give the same decks."""
-        sql, params = self._decks_sql(user, "d.id, d.owner_id")
-        official, others = [], []
-        for deck_id, owner_id in queue_sql.rows(sql, params):
-            (official if owner_id is None else others).append(deck_id)
-        return official, others
+        version = f"(SELECT v.token FROM {ContentVersion._meta.db_table} v WHERE v.id = 1)"
+        sql, params = self._decks_sql(user, f"d.id, d.owner_id, {version}")
+        decks = StudiedDecks([], [], None)
+        for deck_id, owner_id, decks.version in queue_sql.rows(sql, params):
+            (decks.official if owner_id is None else decks.others).append(deck_id)
+        return decks
 
     def _decks_sql(self, user: User, columns: str) -> tuple[str, list]:
         official_sql = "d.edition_id = %s" if user.exam_edition_id else f"d.edition_id IN ({_CURRENT_EDITIONS})"
@@ -100,7 +114,7 @@ class Scope:
         """``cards(user).get(id=card_id)`` in one SQL query (the grade asks it every time); ``Card.DoesNotExist``
         for a card this scope does not study."""
         decks_sql, params = self._decks_sql(user, "d.id")
-        sql = f"SELECT c.* FROM {Card._meta.db_table} c"
+        sql = f"SELECT {queue_sql.columns(Card, 'c')} FROM {Card._meta.db_table} c"
         where = "c.id = %s AND c.retired = %s"
         if self.section is not None:
             sql += f" JOIN {Consideration._meta.db_table} co ON co.id = c.consideration_id"
@@ -108,10 +122,10 @@ class Scope:
             where += " AND o.section_id = %s"
         sql += f" WHERE {where} AND c.deck_id IN ({decks_sql})"
         section = [self.section.id] if self.section is not None else []
-        found = list(Card.objects.raw(sql, [card_id, False, *section, *params]))
+        found = queue_sql.rows(sql, [card_id, False, *section, *params])
         if not found:
             raise Card.DoesNotExist(f"Card {card_id} is not studied in this scope.")
-        return found[0]
+        return queue_sql.instance(Card, found[0])
 
     def cards_of(self, deck_ids: list[int]) -> QuerySet[Card]:
         """``cards(user)`` once ``deck_ids`` told the decks: the queries that use it then compare with a list
@@ -262,14 +276,13 @@ def build_queue(
             latest[card_id] = grade
     drill_candidates = [cid for cid, grade in latest.items() if grade < 4]
 
-    official_decks, other_decks = scope.deck_ids(user)
-    scope_cards = scope.cards_of(official_decks + other_decks)
+    decks = scope.deck_ids(user)
     queue = Queue(today=today, last_review_id=todays[-1][0] if todays else None)
     if only_for is not None and only_for in drill_candidates:
-        queue.drill_ids = _drillable(user, scope_cards, [only_for], today)
+        queue.drill_ids = _drillable(user, scope.cards_of(decks.all), [only_for], today)
         return queue
     review_room = max(user.max_reviews_per_day - scheduled_today, 0)
-    due = queue_sql.due_rows(user, scope, official_decks + other_decks, today, drill_candidates)
+    due = queue_sql.due_rows(user, scope, decks.all, today, drill_candidates)
     due = sorted(due, key=lambda row: at_risk_first(row, today))
     queue.due_ids = [card_id for card_id, _, _ in due][:review_room]
     queue.backlog = len(due)
@@ -278,41 +291,29 @@ def build_queue(
     new_room = max(user.new_cards_per_day + extra_new_today(user, scope, today) - new_today, 0)
     # The exam deck in curriculum order; own and group decks by position, so that their decks take turns. Most
     # learners study only the exam deck: no query for the others then.
-    official = queue_sql.unstarted(user, scope, official_decks, today, curriculum=True, limit=new_room)
-    others = queue_sql.unstarted(user, scope, other_decks, today, curriculum=False, limit=new_room)
+    official = queue_sql.unstarted(
+        user, scope, decks.official, today, curriculum=True, limit=new_room, version=decks.version
+    )
+    others = queue_sql.unstarted(user, scope, decks.others, today, curriculum=False, limit=new_room)
     queue.new_ids = interleave_new(official, others, new_room, user.own_new_share)
     if only_for is not None:
         return queue  # a drill candidate returned above: the card is new or in no group at all
     if drill_candidates:
-        queue.drill_ids = _drillable(user, scope_cards, drill_candidates, today)
+        queue.drill_ids = _drillable(user, scope.cards_of(decks.all), drill_candidates, today)
     due_ids, new_ids, drill_ids = queue.due_ids, queue.new_ids, queue.drill_ids
     ordered = due_ids + new_ids + drill_ids
     if not ordered:
         queue.next_due = (
-            Progress.objects.filter(user=user, due__gt=today, suspended=False, card__in=scope_cards)
+            Progress.objects.filter(user=user, due__gt=today, suspended=False, card__in=scope.cards_of(decks.all))
             .order_by("due")
             .values_list("due", flat=True)
             .first()
         )
-        queue.more_new = bool(
-            queue_sql.unstarted(user, scope, official_decks + other_decks, today, curriculum=False, limit=1)
-        )
+        queue.more_new = bool(queue_sql.unstarted(user, scope, decks.all, today, curriculum=False, limit=1))
         return queue
     card_id = prefer_card_id if prefer_card_id in ordered else ordered[0]
     queue.kind = queue.kind_of(card_id)
-    related = ("deck", "consideration__objective__section")
-    if queue.kind != Review.Kind.NEW:
-        # A due card or one to re-drill has its progress row: one query brings the card with it.
-        queue.progress = (
-            Progress.objects.select_related(*(f"card__{name}" for name in related))
-            .filter(user=user, card_id=card_id)
-            .first()
-        )
-        if queue.progress is not None:
-            queue.card = queue.progress.card
-            return queue
-    queue.card = Card.objects.select_related(*related).get(id=card_id)
-    queue.progress = Progress.objects.filter(user=user, card_id=card_id).first()
+    queue.card, queue.progress = queue_sql.card_with_progress(user, card_id)
     return queue
 
 
@@ -361,9 +362,12 @@ def lock_learner(user: User) -> None:
     """Serialise one learner's grades and undos (their daily limits and their latest review are decided under it).
 
     Every write of progress takes this lock first, then the card's progress row: one order, so no deadlock. On
-    SQLite the IMMEDIATE transaction already holds the database's write lock.
+    SQLite the IMMEDIATE transaction already holds the database's write lock, which serialises every writer: there
+    is nothing more to take.
     """
-    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    if connection.vendor == "sqlite":
+        return
+    queue_sql.rows(f"SELECT id FROM {User._meta.db_table} WHERE id = %s FOR UPDATE", [user.pk])
 
 
 def state_before(progress: Progress) -> dict:
@@ -382,7 +386,7 @@ def state_before(progress: Progress) -> dict:
 
 
 def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, version: int, now: datetime) -> Outcome:
-    progress = Progress.objects.select_for_update().filter(user=user, card=card).first()
+    progress = queue_sql.progress_for_update(user, card.id)
     if (progress.version if progress else 0) != version:
         return Outcome(recorded=False, notice=STALE_NOTICE)
     queue = build_queue(user, scope, now, only_for=card.id)
@@ -390,7 +394,7 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
     if not kind:
         return Outcome(recorded=False, notice="That card is not in today's queue any more.")
     if progress is None:
-        progress = Progress.objects.create(user=user, card=card)
+        progress = Progress(user=user, card=card)  # saved once below, with the grade's state: one INSERT
     today = queue.today
     before = state_before(progress)
     shift, leech, memory = 0, False, None

@@ -136,10 +136,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache every worker and every app server shares (rate limits count across all of them): Redis when REDIS_URL
 # is set, else a table in the database (`manage.py createcachetable`, run by `make run` and the image's start).
+# The "content" cache holds what every learner shares (the exam decks' curriculum order, cards/content.py), keyed
+# by a content version the database changes with the content: each worker's memory, or Redis with REDIS_URL.
 if env("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+    REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+    CACHES = {"default": REDIS, "content": {**REDIS, "KEY_PREFIX": "content"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pmle_cache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pmle_cache"},
+        "content": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "content"},
+    }
 # Mock exams: how many questions and minutes (the real exam: 50-60 questions in two hours). Tests take short ones.
 EXAM_QUESTIONS = int(env("EXAM_QUESTIONS", "50"))
 EXAM_MINUTES = int(env("EXAM_MINUTES", "120"))

@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 
 from cards.loader import load_all_editions
 from tests.factories import UserFactory
@@ -17,6 +18,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
     test = settings.DATABASES["default"].get("TEST", {})
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and test.get("NAME"):
         test["NAME"] = os.path.join(os.path.dirname(test["NAME"]), f"pmle-test-{os.getpid()}.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_cache() -> None:
+    """Each test starts with nothing cached of the content (the cache is the test process's own memory): a test's
+    rollback takes back its content but not what it cached, and the next test reuses the same ids."""
+    caches["content"].clear()
 
 
 @pytest.fixture(autouse=True)

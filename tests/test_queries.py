@@ -14,13 +14,19 @@ from cards.models import Card, Progress, Review
 from tests.factories import ConsiderationFactory, DeckFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# (review page with the answer shown, grade POST): session + user, today's reviews, the studied decks' ids, the
-# due cards, the extra new cards asked for today, the exam deck's new cards (own and group decks: none here, so no
-# query), and the next card with its progress (one query for a due card); the POST locks the learner's row,
-# re-reads inside its transaction only as much of the queue as tells the graded card's kind (here a due card:
-# today's reviews, the decks, the due cards), reads the due counts around the new due day (load balancing), and
-# with HTMX renders the next card too.
-PINNED = {False: (8, 13), True: (8, 19)}
+# (review page with the answer shown, grade POST): session + user, today's reviews, the studied decks' ids with the
+# content version, the due cards, the extra new cards asked for today, the learner's started cards (the exam deck's
+# curriculum order is cached; own and group decks: none here, so no query), and the next card with its progress
+# (one query); the POST locks the learner's row (PostgreSQL only: SQLite's IMMEDIATE transaction already holds the
+# write lock), re-reads inside its transaction only as much of the queue as tells the graded card's kind (here a
+# due card: today's reviews, the decks, the due cards), reads the due counts around the new due day (load
+# balancing), and with HTMX renders the next card too.
+PINNED = {False: (8, 12), True: (8, 18)}
+
+
+def pinned(htmx: bool) -> tuple[int, int]:
+    page, grade = PINNED[htmx]
+    return page, grade + (connection.vendor != "sqlite")
 
 
 def build(learner, n: int) -> list[Card]:
@@ -68,8 +74,9 @@ def test_review_page_and_grade_post_queries_do_not_grow_with_the_deck(learner, c
             cards = build(learner, n)
             client.force_login(learner)
             card = cards[0]
+            client.get(reverse("review"))  # the exam deck's order is cached once per content version: warm
             page = count(client, "get", reverse("review"), {"reveal": card.id}, **extra)
             grade = count(client, "post", reverse("grade"), {"card": card.id, "version": 2, "quality": 4}, **extra)
             assert Review.objects.filter(card=card).count() == 1  # the grade was recorded
             counts[n] = (page, grade)
-    assert counts[10] == counts[1000] == PINNED[htmx]
+    assert counts[10] == counts[1000] == pinned(htmx)

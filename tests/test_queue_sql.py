@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
+from cards import content
 from cards.access import studied_deck_q
-from cards.models import Card, Deck, Progress
+from cards.models import Card, Deck, Progress, Section
 from cards.queue_sql import due_rows, unstarted
 from cards.reviews import CURRICULUM_ORDER, Scope
 from tests.factories import (
@@ -102,7 +105,9 @@ def test_the_queues_sql_finds_the_same_decks_due_cards_and_new_cards_as_the_orm(
         learner.save()
     assert Card.objects.filter(deck__in=Deck.objects.filter(studied_deck_q(learner))).exists()
     for scope in scopes(world):
-        official, others = scope.deck_ids(learner)
+        decks = scope.deck_ids(learner)
+        official, others = decks.official, decks.others
+        assert decks.version == content.version() is not None
         studied = Deck.objects.filter(studied_deck_q(learner))
         if scope.deck is not None:
             studied = studied.filter(id=scope.deck.id)
@@ -126,7 +131,8 @@ def test_the_queues_sql_finds_the_same_decks_due_cards_and_new_cards_as_the_orm(
 def test_the_world_covers_what_the_comparison_needs(world, learner):
     """The comparison above means something only if each query has rows to return and rows to leave out."""
     scope = Scope()
-    official, others = scope.deck_ids(learner)
+    decks = scope.deck_ids(learner)
+    official, others = decks.official, decks.others
     assert official and len(others) == 2  # own and shared; never the unshared deck or the other edition's
     due = due_rows(learner, scope, official + others, TODAY, [])
     assert len(due) > 5
@@ -150,3 +156,65 @@ def test_a_scopes_card_is_found_exactly_when_the_orm_finds_it(world, learner, ed
             else:
                 with pytest.raises(Card.DoesNotExist):
                     scope.card(learner, card.id)
+
+
+# --- The exam deck's curriculum order, cached by content version (cards/content.py) ---------------------------------
+
+
+@pytest.fixture
+def exam_deck(official_deck) -> Deck:
+    return Deck.objects.get(owner=None, edition__is_current=True)
+
+
+def next_new(learner, deck) -> list[int]:
+    return unstarted(learner, Scope(), [deck.id], TODAY, curriculum=True, limit=3)
+
+
+def order_queries(captured) -> int:
+    return sum("SELECT c.id, o.section_id" in q["sql"] for q in captured.captured_queries)
+
+
+def test_the_curriculum_order_is_read_once_per_content_version(learner, exam_deck):
+    with CaptureQueriesContext(connection) as captured:
+        first = next_new(learner, exam_deck)
+        again = next_new(learner, exam_deck)
+    assert first == again and order_queries(captured) == 1
+    Progress.objects.create(user=learner, card_id=first[0], due=TODAY, interval=1)  # learners' work is not content
+    with CaptureQueriesContext(connection) as captured:
+        assert next_new(learner, exam_deck)[:2] == first[1:]
+    assert order_queries(captured) == 0
+
+
+# Each change made without Django's signals or save(), as a deck load, a bulk edit or raw SQL would: only the
+# database's triggers can tell the cache.
+@pytest.mark.parametrize("change", ["section moved first", "card retired", "card added", "card deleted"])
+def test_any_change_to_the_exam_content_is_seen_at_once_however_it_is_made(learner, exam_deck, change):
+    before = next_new(learner, exam_deck)
+    card = Card.objects.get(id=before[0])
+    if change == "section moved first":
+        section = Section.objects.filter(edition=exam_deck.edition).order_by("-number").first()
+        Section.objects.filter(id=section.id).update(number=0)
+        expected = Card.objects.filter(consideration__objective__section=section, retired=False)
+        expected = expected.order_by(*CURRICULUM_ORDER).first().id
+    elif change == "card retired":
+        Card.objects.filter(id=card.id).update(retired=True)
+        expected = before[1]
+    elif change == "card added":
+        added = Card(deck=exam_deck, consideration=card.consideration, front="New?", back="New.", position=0)
+        expected = Card.objects.bulk_create([added])[0].id
+    else:
+        Card.objects.filter(id=card.id).delete()
+        expected = before[1]
+    assert expected != before[0] and next_new(learner, exam_deck)[0] == expected
+
+
+def test_a_learners_own_cards_leave_the_content_version_alone(learner, exam_deck):
+    version = content.version()
+    own = DeckFactory(owner=learner, edition=None)
+    CardFactory(deck=own, consideration=None)
+    Card.objects.filter(deck=own).update(front="Changed?")
+    Deck.objects.filter(id=own.id).update(title="Renamed")
+    Card.objects.filter(deck=own).delete()
+    assert content.version() == version is not None
+    Deck.objects.filter(id=exam_deck.id).update(title="Renamed")
+    assert content.version() != version
