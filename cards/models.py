@@ -359,7 +359,8 @@ class Review(models.Model):
             models.CheckConstraint(condition=Q(after_easiness__gte=sm2.MIN_EASINESS), name="review_easiness_min"),
         ]
         indexes = [
-            models.Index(fields=["user", "study_day"], name="review_user_day"),
+            # The day's reviews in time order (the queue reads them on every screen): a range of the index, no sort.
+            models.Index(fields=["user", "study_day", "reviewed_at"], name="review_user_day_time"),
             models.Index(fields=["user", "reviewed_at"], name="review_user_time"),
             models.Index(fields=["card", "user"], name="review_card_user"),
         ]

@@ -7,6 +7,7 @@ learner's preferences to know which study day it is.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -163,6 +164,12 @@ class Queue(CardPanelState):
     drill_ids: list[int] = field(default_factory=list)
     kind: str = ""
     last_review_id: int | None = None  # what undo would take back: the undo form names it
+    # What the lists were made from, so that a grade can update them (``after_grade``) instead of a second build.
+    review_room: int = 0
+    new_room: int = 0
+    official_new: list[int] = field(default_factory=list)  # up to new_room of each: the exam deck's in order,
+    other_new: list[int] = field(default_factory=list)  # and the own and group decks'
+    decks: StudiedDecks | None = None
 
     @property
     def due_count(self) -> int:
@@ -253,68 +260,93 @@ def study_more_today(*, user: User, scope: Scope, count: int, now: datetime) -> 
     return row.count
 
 
-def build_queue(
-    user: User, scope: Scope, now: datetime, *, prefer_card_id: int | None = None, only_for: int | None = None
-) -> Queue:
-    """Today's queue for a scope: due reviews, new cards within the limit, then the same-day re-drill.
+def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int | None = None) -> Queue:
+    """Today's queue for a scope: due reviews, new cards within the limit, then the same-day re-drill."""
+    queue = _plan(user, scope, today_for(user, now))
+    _show(queue, user, scope, prefer_card_id)
+    return queue
 
-    With ``only_for`` (a card id) it is built only as far as needed to know that card's kind (``kind_of``), for
-    the check that a graded card is still in the queue: the three groups never share a card (a due card has a due
-    day, a new card has none, and a card to re-drill is left out of the due reviews), so once the card is found
-    in one group the others cannot hold it. Such a queue has no card, counts or last review to show.
-    """
-    today = today_for(user, now)
+
+def _plan(user: User, scope: Scope, today: date) -> Queue:
+    """The queue's three lists and counts, without the card to show."""
     todays = queue_sql.todays_reviews(user, today)
-    scheduled_today = sum(kind == Review.Kind.SCHEDULED for _, _, _, kind in todays)
-    new_today = sum(kind == Review.Kind.NEW for _, _, _, kind in todays)
-
-    # A card is drilled again while its latest grade today is below 4; the longest-waiting comes first.
+    kinds = Counter(kind for _, _, _, kind in todays)
+    # A card is drilled again while its latest grade today is below 4; the longest-waiting comes first. Only
+    # cards with such a grade today can be drilled: most days have few, so only their grades are looked at.
+    low = {card_id for _, card_id, grade, kind in todays if grade < 4 and kind != Review.Kind.PRACTICE}
     latest: dict[int, int] = {}
-    for _, card_id, grade, kind in todays:
-        if kind != Review.Kind.PRACTICE:
-            latest.pop(card_id, None)
-            latest[card_id] = grade
+    if low:
+        for _, card_id, grade, kind in todays:
+            if card_id in low and kind != Review.Kind.PRACTICE:
+                latest.pop(card_id, None)
+                latest[card_id] = grade
     drill_candidates = [cid for cid, grade in latest.items() if grade < 4]
 
     decks = scope.deck_ids(user)
-    queue = Queue(today=today, last_review_id=todays[-1][0] if todays else None)
-    if only_for is not None and only_for in drill_candidates:
-        queue.drill_ids = _drillable(user, scope.cards_of(decks.all), [only_for], today)
-        return queue
-    review_room = max(user.max_reviews_per_day - scheduled_today, 0)
+    queue = Queue(today=today, last_review_id=todays[-1][0] if todays else None, decks=decks)
+    queue.review_room = max(user.max_reviews_per_day - kinds[Review.Kind.SCHEDULED], 0)
     due = queue_sql.due_rows(user, scope, decks.all, today, drill_candidates)
     due = sorted(due, key=lambda row: at_risk_first(row, today))
-    queue.due_ids = [card_id for card_id, _, _ in due][:review_room]
+    queue.due_ids = [card_id for card_id, _, _ in due][: queue.review_room]
     queue.backlog = len(due)
-    if only_for is not None and only_for in queue.due_ids:
-        return queue
-    new_room = max(user.new_cards_per_day + extra_new_today(user, scope, today) - new_today, 0)
+    queue.new_room = max(user.new_cards_per_day + extra_new_today(user, scope, today) - kinds[Review.Kind.NEW], 0)
     # The exam deck in curriculum order; own and group decks by position, so that their decks take turns. Most
     # learners study only the exam deck: no query for the others then.
-    official = queue_sql.unstarted(
-        user, scope, decks.official, today, curriculum=True, limit=new_room, version=decks.version
+    queue.official_new = queue_sql.unstarted(
+        user, scope, decks.official, today, curriculum=True, limit=queue.new_room, version=decks.version
     )
-    others = queue_sql.unstarted(user, scope, decks.others, today, curriculum=False, limit=new_room)
-    queue.new_ids = interleave_new(official, others, new_room, user.own_new_share)
-    if only_for is not None:
-        return queue  # a drill candidate returned above: the card is new or in no group at all
+    queue.other_new = queue_sql.unstarted(user, scope, decks.others, today, curriculum=False, limit=queue.new_room)
+    queue.new_ids = interleave_new(queue.official_new, queue.other_new, queue.new_room, user.own_new_share)
     if drill_candidates:
         queue.drill_ids = _drillable(user, scope.cards_of(decks.all), drill_candidates, today)
-    due_ids, new_ids, drill_ids = queue.due_ids, queue.new_ids, queue.drill_ids
-    ordered = due_ids + new_ids + drill_ids
+    return queue
+
+
+def _show(queue: Queue, user: User, scope: Scope, prefer_card_id: int | None = None) -> None:
+    """The card the queue shows next, with its progress; or, when there is none, when cards are due again."""
+    ordered = queue.due_ids + queue.new_ids + queue.drill_ids
     if not ordered:
+        cards = scope.cards_of(queue.decks.all)
         queue.next_due = (
-            Progress.objects.filter(user=user, due__gt=today, suspended=False, card__in=scope.cards_of(decks.all))
+            Progress.objects.filter(user=user, due__gt=queue.today, suspended=False, card__in=cards)
             .order_by("due")
             .values_list("due", flat=True)
             .first()
         )
-        queue.more_new = bool(queue_sql.unstarted(user, scope, decks.all, today, curriculum=False, limit=1))
-        return queue
+        queue.more_new = bool(queue_sql.unstarted(user, scope, queue.decks.all, queue.today, curriculum=False, limit=1))
+        return
     card_id = prefer_card_id if prefer_card_id in ordered else ordered[0]
     queue.kind = queue.kind_of(card_id)
     queue.card, queue.progress = queue_sql.card_with_progress(user, card_id)
-    return queue
+
+
+def _after_grade(queue: Queue, user: User, progress: Progress, kind: str, review: Review) -> bool:
+    """Update the queue planned before a grade to what planning it again after the grade gives (the grade, in the
+    same transaction, is the only change): the graded card leaves its list, the limit it counted against shrinks,
+    and a grade below 4 sends it to the end of the re-drill. False when the grade moved the card's due day to
+    today or earlier, which only a new plan places."""
+    card_id, today = progress.card_id, queue.today
+    if progress.due is not None and progress.due <= today:
+        return False
+    queue.last_review_id = review.id
+    if kind == Review.Kind.SCHEDULED:
+        queue.due_ids.remove(card_id)
+        queue.review_room -= 1
+        queue.backlog -= 1
+    elif kind == Review.Kind.NEW:
+        for ids in (queue.official_new, queue.other_new):
+            if card_id in ids:
+                ids.remove(card_id)
+        queue.new_room -= 1
+        queue.new_ids = interleave_new(queue.official_new, queue.other_new, queue.new_room, user.own_new_share)
+    else:
+        queue.drill_ids.remove(card_id)
+    hidden = progress.suspended or (progress.buried_until is not None and progress.buried_until > today)
+    if review.grade < 4 and not hidden:
+        queue.drill_ids.append(card_id)
+    queue.card = queue.progress = None
+    queue.kind = ""
+    return True
 
 
 def _drillable(user: User, scope_cards: QuerySet[Card], candidates: list[int], today: date) -> list[int]:
@@ -334,10 +366,16 @@ class Outcome:
     recorded: bool
     notice: str = ""
     review: Review | None = None
+    queue: Queue | None = None  # after a recorded grade: the queue it leaves (the card to show with next_card)
 
 
-def record_review(*, user: User, scope: Scope, card_id: int, quality: int, version: int, now: datetime) -> Outcome:
+def record_review(
+    *, user: User, scope: Scope, card_id: int, quality: int, version: int, now: datetime, next_card: bool = False
+) -> Outcome:
     """Record one grade atomically, or nothing when the submission is stale (double click, retry, other tab).
+
+    With ``next_card`` a recorded grade's outcome carries the queue with the next card to show: the plan made to
+    check the grade, updated by it, with no second plan.
 
     Raises ``Card.DoesNotExist`` for a card the learner may not study in this scope, and ``ValueError`` for a
     grade outside 0-5: the caller answers both with a 4xx.
@@ -348,7 +386,10 @@ def record_review(*, user: User, scope: Scope, card_id: int, quality: int, versi
     try:
         with transaction.atomic():
             lock_learner(user)
-            return _record_locked(user=user, scope=scope, card=card, quality=quality, version=version, now=now)
+            outcome = _record_locked(user=user, scope=scope, card=card, quality=quality, version=version, now=now)
+            if next_card and outcome.queue is not None:
+                _show(outcome.queue, user, scope)
+            return outcome
     except IntegrityError:
         # Another request created this learner's progress row for the card at the same moment: that request
         # won, so this one is the stale duplicate.
@@ -389,7 +430,7 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
     progress = queue_sql.progress_for_update(user, card.id)
     if (progress.version if progress else 0) != version:
         return Outcome(recorded=False, notice=STALE_NOTICE)
-    queue = build_queue(user, scope, now, only_for=card.id)
+    queue = _plan(user, scope, today_for(user, now))
     kind = queue.kind_of(card.id)
     if not kind:
         return Outcome(recorded=False, notice="That card is not in today's queue any more.")
@@ -437,10 +478,14 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
         suspended_as_leech=leech and user.suspend_leeches,
         **before,
     )
+    # The queue this grade leaves: the plan made above, updated by the grade, rather than a second plan.
+    if not _after_grade(queue, user, progress, kind, review):
+        queue = _plan(user, scope, today)
+    notice = ""
     if leech:
         action = "suspended it" if user.suspend_leeches else "it stays in your reviews"
-        return Outcome(recorded=True, review=review, notice=LEECH_NOTICE.format(n=progress.lapses, action=action))
-    return Outcome(recorded=True, review=review)
+        notice = LEECH_NOTICE.format(n=progress.lapses, action=action)
+    return Outcome(recorded=True, review=review, notice=notice, queue=queue)
 
 
 LEECH_NOTICE = (

@@ -24,6 +24,7 @@ from cards.models import Card, Consideration, Progress, Section
 from cards.practice import PRACTICE_DONE_GRADE, build_practice_queue, record_practice
 from cards.reviews import (
     STALE_NOTICE,
+    Queue,
     Scope,
     StaleUndo,
     build_queue,
@@ -118,9 +119,16 @@ def _optional_int(value: str | None) -> int | None:
 
 
 def _render_review(
-    request: HttpRequest, scope: Scope, *, reveal: bool = False, prefer: int | None = None, status: int = 200
+    request: HttpRequest,
+    scope: Scope,
+    *,
+    reveal: bool = False,
+    prefer: int | None = None,
+    status: int = 200,
+    queue: Queue | None = None,
 ) -> HttpResponse:
-    queue = build_queue(request.user, scope, timezone.now(), prefer_card_id=prefer)
+    if queue is None:
+        queue = build_queue(request.user, scope, timezone.now(), prefer_card_id=prefer)
     template = "cards/review.html#card-panel" if request.htmx else "cards/review.html"
     reveal = reveal and queue.card is not None and queue.card.id == prefer
     context = {
@@ -137,10 +145,11 @@ def _render_review(
     return render(request, template, context, status=status)
 
 
-def _next_card(request: HttpRequest, scope: Scope) -> HttpResponse:
-    """After a change on the review screen: the card panel for htmx, a redirect to the review otherwise."""
+def _next_card(request: HttpRequest, scope: Scope, queue: Queue | None = None) -> HttpResponse:
+    """After a change on the review screen: the card panel for htmx (with the queue the change left, when it
+    made one), a redirect to the review otherwise."""
     if request.htmx:
-        return _render_review(request, scope)
+        return _render_review(request, scope, queue=queue)
     return redirect(_review_url(scope))
 
 
@@ -171,13 +180,14 @@ def grade(request: HttpRequest, slug: str | None = None, deck_slug: str | None =
             quality=form.cleaned_data["quality"],
             version=form.cleaned_data["version"],
             now=timezone.now(),
+            next_card=bool(request.htmx),
         )
     except Card.DoesNotExist:
         messages.error(request, "That card does not exist or is not part of this review.")
         return _render_review(request, scope, status=404)
     if outcome.notice:
         messages.info(request, outcome.notice)
-    return _next_card(request, scope)
+    return _next_card(request, scope, outcome.queue)
 
 
 @login_required

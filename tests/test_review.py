@@ -1,16 +1,28 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import random
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from cards import scheduling
 from cards.models import Card, Progress, Review
-from cards.reviews import Queue
-from tests.factories import CardFactory, ConsiderationFactory, DeckFactory, ObjectiveFactory, SectionFactory
+from cards.reviews import Queue, Scope, build_queue, record_review, today_for
+from tests.factories import (
+    CardFactory,
+    ConsiderationFactory,
+    DeckFactory,
+    DeckShareFactory,
+    MembershipFactory,
+    ObjectiveFactory,
+    SectionFactory,
+    StudyGroupFactory,
+    UserFactory,
+)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 NOON = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)  # study day 2026-06-10 for a UTC learner, rollover 04:00
@@ -390,3 +402,76 @@ def test_undo_in_the_section_of_its_own_grade_stays_in_the_section(learner_clien
     post_grade(learner_client, card, 4, url="section_grade", args=["s2"])
     response = learner_client.post(reverse("section_undo", args=["s2"]))
     assert response["Location"] == reverse("section_review", args=["s2"]) + f"?card={card.id}"
+
+
+# --- The queue a grade leaves: updated from the plan made before the grade, never planned twice ------------------
+
+
+def queue_figures(queue) -> dict:
+    return {
+        "due": queue.due_ids,
+        "backlog": queue.backlog,
+        "new": queue.new_ids,
+        "drill": queue.drill_ids,
+        "last review": queue.last_review_id,
+        "card": queue.card.id if queue.card else None,
+        "kind": queue.kind,
+        "version": queue.version,
+        "next due": queue.next_due,
+        "more new": queue.more_new,
+    }
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_queue_a_grade_returns_is_the_queue_built_afresh(db, seed):
+    """Random grades through a day with every kind of card (due beyond the review limit, new cards of the exam deck
+    and of a group's deck beyond the new limit, the re-drill, a leech suspended on its lapse, a buried card): after
+    each grade the queue record_review returns equals the one build_queue makes from the database."""
+    rng = random.Random(seed)
+    learner = UserFactory(new_cards_per_day=4, max_reviews_per_day=5, own_new_share=50, leech_threshold=2)
+    learner.suspend_leeches = True
+    learner.save()
+    official = DeckFactory(owner=None)
+    objective = ObjectiveFactory()
+    exam_cards = [
+        CardFactory(deck=official, consideration=ConsiderationFactory(objective=objective, position=n), position=1)
+        for n in range(1, 13)
+    ]
+    shared = DeckFactory(owner=UserFactory(), edition=None)
+    group = StudyGroupFactory()
+    MembershipFactory(group=group, user=learner)
+    DeckShareFactory(deck=shared, group=group)
+    group_cards = [CardFactory(deck=shared, consideration=None, position=n) for n in range(4)]
+    now = timezone.now()
+    today = today_for(learner, now)
+    for n, card in enumerate(exam_cards[:7] + group_cards[:1]):
+        Progress.objects.create(
+            user=learner,
+            card=card,
+            repetitions=2,
+            interval=3 + n,
+            due=today - timedelta(days=n),
+            lapses=n % 2,
+            version=1,
+        )
+    Progress.objects.filter(card=exam_cards[6]).update(buried_until=today + timedelta(days=1))
+    scope = Scope()
+    queue = build_queue(learner, scope, now)
+    grades, kinds = 0, set()
+    while queue.card is not None and grades < 40:
+        kinds.add(queue.kind)
+        outcome = record_review(
+            user=learner,
+            scope=scope,
+            card_id=queue.card.id,
+            quality=rng.choice([0, 2, 3, 4, 5, 5]),
+            version=queue.version,
+            now=now,
+            next_card=True,
+        )
+        assert outcome.recorded, outcome.notice
+        grades += 1
+        fresh = build_queue(learner, scope, now)
+        assert queue_figures(outcome.queue) == queue_figures(fresh), f"after grade {grades}"
+        queue = outcome.queue
+    assert queue.card is None and kinds == {"scheduled", "new", "drill"}  # the day was worked through to its end
