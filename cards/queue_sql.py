@@ -7,6 +7,7 @@ the ORM version it replaces. Dates are passed as the database compares them (SQL
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from django.db import connection
 
 from accounts.models import User
 from cards import content
-from cards.models import Card, Consideration, Deck, Objective, Progress, Review, Section
+from cards.models import Card, Consideration, Deck, ExtraNewCards, Objective, Progress, Review, Section
 
 if TYPE_CHECKING:
     from cards.reviews import Scope
@@ -39,15 +40,55 @@ def placeholders(values: list) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def todays_reviews(user: User, today: date) -> list[tuple[int, int, int, str]]:
-    """Today's grades as (id, card id, grade, kind), oldest first: plain tuples, since a learner's day can hold
-    hundreds and the queue needs only these four values of each (model instances cost far more to build)."""
-    sql = (
-        f"SELECT r.id, r.card_id, r.grade, r.kind FROM {Review._meta.db_table} r"
-        f" WHERE r.user_id = %s AND r.study_day = %s AND r.undone_at IS NULL"
-        f" AND r.kind NOT IN ({placeholders(Review.UNGRADED)}) ORDER BY r.reviewed_at, r.id"
+@dataclass(frozen=True)
+class Today:
+    """What the queue needs of a learner's day so far, counted by the database: a long day is a few numbers (and the
+    grades of the cards graded below 4, if any), not hundreds of rows read on every screen."""
+
+    scheduled: int  # scheduled reviews graded today: the review limit counts them
+    new: int  # new cards graded today: the new-card limit counts them
+    extra_new: int  # more new cards asked for today in this scope ("study more")
+    last_review_id: int | None  # what undo would take back
+    drill: list[int]  # cards whose latest grade today (practice aside) is below 4, the longest-waiting first
+
+
+def today_so_far(user: User, scope_key: str, today: date) -> Today:
+    """One query for the counts, the latest review and today's extra new cards; a second only on a day with a
+    grade below 4, for those cards' grades."""
+    day_params = [user.id, day(today)]
+    ((scheduled, new, low, last_id, extra),) = rows(
+        _TODAY, [*day_params, *Review.UNGRADED, *day_params, scope_key, *_KINDS, *day_params]
     )
-    return rows(sql, [user.id, day(today), *Review.UNGRADED])
+    drill = []
+    if low:
+        latest: dict[int, int] = {}
+        for card_id, grade in rows(_LOW, [*day_params, *_GRADED, *day_params, *_GRADED]):
+            latest.pop(card_id, None)
+            latest[card_id] = grade
+        drill = [card_id for card_id, grade in latest.items() if grade < 4]
+    return Today(scheduled or 0, new or 0, extra or 0, last_id, drill)
+
+
+_GRADED = (Review.Kind.SCHEDULED, Review.Kind.NEW, Review.Kind.DRILL)  # practice and log entries aside
+_KINDS = (Review.Kind.SCHEDULED, Review.Kind.NEW, *_GRADED)
+_OF_THE_DAY = "r.user_id = %s AND r.study_day = %s AND r.undone_at IS NULL"
+_TODAY = (
+    "SELECT t.scheduled, t.new, t.low,"
+    f" (SELECT r.id FROM {Review._meta.db_table} r WHERE {_OF_THE_DAY} AND r.kind NOT IN (%s, %s)"
+    " ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1),"
+    f" (SELECT x.count FROM {ExtraNewCards._meta.db_table} x"
+    " WHERE x.user_id = %s AND x.study_day = %s AND x.scope = %s)"  # unique together: one row at most
+    " FROM (SELECT SUM(CASE WHEN r.kind = %s THEN 1 ELSE 0 END) AS scheduled,"
+    " SUM(CASE WHEN r.kind = %s THEN 1 ELSE 0 END) AS new,"
+    " SUM(CASE WHEN r.grade < 4 AND r.kind IN (%s, %s, %s) THEN 1 ELSE 0 END) AS low"
+    f" FROM {Review._meta.db_table} r WHERE {_OF_THE_DAY}) t"
+)
+# Today's grades, oldest first, of the cards graded below 4 today.
+_LOW = (
+    f"SELECT r.card_id, r.grade FROM {Review._meta.db_table} r WHERE {_OF_THE_DAY} AND r.kind IN (%s, %s, %s)"
+    f" AND r.card_id IN (SELECT r.card_id FROM {Review._meta.db_table} r WHERE {_OF_THE_DAY}"
+    " AND r.kind IN (%s, %s, %s) AND r.grade < 4) ORDER BY r.reviewed_at, r.id"
+)
 
 
 def due_rows(

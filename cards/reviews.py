@@ -7,12 +7,11 @@ learner's preferences to know which study day it is.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from accounts.models import Membership, User
 from cards import balance, queue_sql, scheduling, sm2
@@ -234,15 +233,6 @@ def interleave_new(official: list[int], others: list[int], room: int, share: int
     return result
 
 
-def extra_new_today(user: User, scope: Scope, today: date) -> int:
-    sql = (
-        f"SELECT x.count FROM {ExtraNewCards._meta.db_table} x"
-        " WHERE x.user_id = %s AND x.study_day = %s AND x.scope = %s"  # unique together: one row at most
-    )
-    rows = queue_sql.rows(sql, [user.id, queue_sql.day(today), scope.key])
-    return rows[0][0] if rows else 0
-
-
 MAX_EXTRA_NEW = 200
 
 
@@ -269,27 +259,17 @@ def build_queue(user: User, scope: Scope, now: datetime, *, prefer_card_id: int 
 
 def _plan(user: User, scope: Scope, today: date) -> Queue:
     """The queue's three lists and counts, without the card to show."""
-    todays = queue_sql.todays_reviews(user, today)
-    kinds = Counter(kind for _, _, _, kind in todays)
-    # A card is drilled again while its latest grade today is below 4; the longest-waiting comes first. Only
-    # cards with such a grade today can be drilled: most days have few, so only their grades are looked at.
-    low = {card_id for _, card_id, grade, kind in todays if grade < 4 and kind != Review.Kind.PRACTICE}
-    latest: dict[int, int] = {}
-    if low:
-        for _, card_id, grade, kind in todays:
-            if card_id in low and kind != Review.Kind.PRACTICE:
-                latest.pop(card_id, None)
-                latest[card_id] = grade
-    drill_candidates = [cid for cid, grade in latest.items() if grade < 4]
+    todays = queue_sql.today_so_far(user, scope.key, today)
+    drill_candidates = todays.drill  # a card is drilled again while its latest grade today is below 4
 
     decks = scope.deck_ids(user)
-    queue = Queue(today=today, last_review_id=todays[-1][0] if todays else None, decks=decks)
-    queue.review_room = max(user.max_reviews_per_day - kinds[Review.Kind.SCHEDULED], 0)
+    queue = Queue(today=today, last_review_id=todays.last_review_id, decks=decks)
+    queue.review_room = max(user.max_reviews_per_day - todays.scheduled, 0)
     due = queue_sql.due_rows(user, scope, decks.all, today, drill_candidates)
     due = sorted(due, key=lambda row: at_risk_first(row, today))
     queue.due_ids = [card_id for card_id, _, _ in due][: queue.review_room]
     queue.backlog = len(due)
-    queue.new_room = max(user.new_cards_per_day + extra_new_today(user, scope, today) - kinds[Review.Kind.NEW], 0)
+    queue.new_room = max(user.new_cards_per_day + todays.extra_new - todays.new, 0)
     # The exam deck in curriculum order; own and group decks by position, so that their decks take turns. Most
     # learners study only the exam deck: no query for the others then.
     queue.official_new = queue_sql.unstarted(
@@ -500,18 +480,13 @@ def _balanced_shift(user: User, card: Card, today: date, interval: int, review_c
     if not spread:
         return 0
     target = today + timedelta(days=interval)
-    counts = (
-        Progress.objects.filter(
-            user=user,
-            suspended=False,
-            due__gte=target - timedelta(days=spread),
-            due__lte=target + timedelta(days=spread),
-        )
-        .values("due")
-        .annotate(n=Count("id"))
-        .values_list("due", "n")
+    sql = (
+        f"SELECT p.due, COUNT(*) FROM {Progress._meta.db_table} p"
+        " WHERE p.user_id = %s AND NOT p.suspended AND p.due >= %s AND p.due <= %s GROUP BY p.due"
     )
-    loads = {(due - target).days: n for due, n in counts}
+    window = [queue_sql.day(target - timedelta(days=spread)), queue_sql.day(target + timedelta(days=spread))]
+    counts = queue_sql.rows(sql, [user.id, *window])
+    loads = {(queue_sql.as_date(due) - target).days: n for due, n in counts}
     return balance.balanced_shift(interval, loads, f"{user.id}:{card.id}:{review_count}")
 
 

@@ -241,6 +241,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+SESSION_ENGINE = "pmle.sessions"  # Django's database sessions, read in one plain query
 
 # Logs go to stdout, one JSON object a line with the request's id (pmle/logs.py); DJANGO_LOG_FORMAT=text gives
 # plain lines for reading in a terminal.

@@ -109,7 +109,14 @@ def seed() -> dict:
     official = list(
         Card.objects.filter(deck__owner__isnull=True, deck__edition__is_current=True, retired=False).order_by("id")
     )
-    learners = [User.objects.create_user(f"bench{n}", f"bench{n}@example.com", None) for n in range(CONNECTIONS)]
+    # Open limits (the app's maxima), as for the in-process loop: with the default 20 new cards a day each learner's
+    # queue ran dry within a few seconds of the HTMX loop, and wrk stopped that learner's connection.
+    learners = [
+        User.objects.create_user(
+            f"bench{n}", f"bench{n}@example.com", None, new_cards_per_day=500, max_reviews_per_day=5000
+        )
+        for n in range(CONNECTIONS)
+    ]
     group = StudyGroup.objects.create(name="Bench group", slug="bench-group")
     for n, learner in enumerate(learners[:GROUP_SIZE]):
         Membership.objects.create(group=group, user=learner, role="owner" if n == 0 else "member")

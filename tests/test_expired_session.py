@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cards.models import Review
 from tests.factories import CardFactory, DeckFactory
@@ -55,3 +59,19 @@ def test_logging_out_is_not_taken_for_an_expired_session(learner_client):
     response = learner_client.post(reverse("logout"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("login")
     assert "was not saved" not in response.content.decode()
+
+
+def test_a_session_past_its_expiry_is_not_read_and_another_learners_is_never_read(client, learner, member):
+    """The session store reads its row in plain SQL (pmle/sessions.py): only the request's own key, only unexpired."""
+    other = Client()
+    other.force_login(member)  # another learner's live session in the same table
+    client.force_login(learner)
+    assert client.get(reverse("home")).status_code == 200
+    Session.objects.filter(session_key=client.cookies["sessionid"].value).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    client.cookies["sessionid"] = "not-a-session-key-of-anyone-here"
+    assert client.get(reverse("home")).status_code == 302
+    assert other.get(reverse("home")).status_code == 200

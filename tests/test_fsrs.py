@@ -206,7 +206,7 @@ def test_the_review_screen_shows_fsrs_four_buttons_with_their_next_intervals(lea
     learner_client.get(reverse("review"))  # the exam deck's order is cached once per content version: warm
     with CaptureQueriesContext(connection) as queries:
         html = learner_client.get(reverse("review") + f"?reveal={cards[0].id}").content.decode()
-    assert len(queries) == 9  # one more than SM-2's: the learner's fitted parameters
+    assert len(queries) == 8  # one more than SM-2's: the learner's fitted parameters
     intervals = fsrs_scheduler.next_intervals(scheduling.fsrs_for(learner), None, date.today(), [1, 3, 4, 5])
     assert intervals == [1, 1, 2, 8]  # a new card with the published parameters at 0.90
     for key, (value, label) in enumerate(fsrs_scheduler.BUTTONS, start=1):

@@ -14,15 +14,17 @@ from cards.models import Card, Progress, Review
 from tests.factories import ConsiderationFactory, DeckFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# (review page with the answer shown, grade POST): session + user, today's reviews, the studied decks' ids with the
-# content version, the due cards, the extra new cards asked for today, the learner's started cards (the exam deck's
-# curriculum order is cached; own and group decks: none here, so no query), and the next card with its progress
-# (one query). The POST: session + user, the graded card in its scope, a savepoint, the learner's row lock
-# (PostgreSQL only: SQLite's IMMEDIATE transaction already holds the write lock), the card's progress, the same
-# plan of the queue as the page's (five queries) to check the card is in it, the due counts around the new due day
-# (load balancing), the progress and the review written, the savepoint released; with HTMX the next card with its
-# progress (one query), the plan updated by the grade rather than made again.
-PINNED = {False: (8, 14), True: (8, 15)}
+# (review page with the answer shown, grade POST): session + user, today's counts with the latest review and the
+# extra new cards asked for (one query), the grades of the cards graded below 4 today and which of them may be
+# drilled (two queries, only on a day with such a grade), the studied decks' ids with the content version, the due
+# cards, the learner's started cards (the exam deck's curriculum order is cached; own and group decks: none here,
+# so no query), and the next card with its progress (one query). The POST: session + user, the graded card in its
+# scope, a savepoint, the learner's row lock (PostgreSQL only: SQLite's IMMEDIATE transaction already holds the
+# write lock), the card's progress, the same plan of the queue as the page's (seven queries) to check the card is
+# in it, the due counts around the new due day (load balancing), the progress and the review written, the
+# savepoint released; with HTMX the next card with its progress (one query), the plan updated by the grade rather
+# than made again.
+PINNED = {False: (9, 15), True: (9, 16)}
 
 
 def pinned(htmx: bool) -> tuple[int, int]:
@@ -31,7 +33,7 @@ def pinned(htmx: bool) -> tuple[int, int]:
 
 
 def build(learner, n: int) -> list[Card]:
-    """n cards, a third of them due today, some graded today (so the re-drill has entries)."""
+    """n cards, a third of them due today, some graded today, half of those below 4 (so the re-drill has entries)."""
     deck = DeckFactory(owner=None)
     consideration = ConsiderationFactory()
     cards = Card.objects.bulk_create(
@@ -41,15 +43,15 @@ def build(learner, n: int) -> list[Card]:
         Progress(user=learner, card=c, repetitions=2, interval=6, due=date(2026, 6, 10), review_count=2, version=2)
         for c in cards[: n // 3]
     )
-    reviewed_today = cards[-max(n // 10, 1) :]
+    reviewed_today = cards[-max(n // 10, 2) :]
     Progress.objects.bulk_create(
         Progress(user=learner, card=c, repetitions=2, interval=6, due=date(2026, 6, 16), review_count=2, version=2)
         for c in reviewed_today
     )
-    for c in reviewed_today:
+    for n, c in enumerate(reviewed_today):
         Review.objects.create(
             user=learner, card=c, reviewed_at=datetime(2026, 6, 10, 9, tzinfo=UTC), study_day=date(2026, 6, 10),
-            grade=4, kind="scheduled", before_repetitions=1, before_easiness=2.5, before_interval=1,
+            grade=2 if n % 2 else 4, kind="scheduled", before_repetitions=1, before_easiness=2.5, before_interval=1,
             before_lapses=0, before_review_count=1, after_repetitions=2, after_easiness=2.5, after_interval=6,
             after_due=date(2026, 6, 16),
         )  # fmt: skip
