@@ -163,8 +163,8 @@ class Queue(CardPanelState):
     drill_ids: list[int] = field(default_factory=list)
     kind: str = ""
     last_review_id: int | None = None  # what undo would take back: the undo form names it
-    # What the lists were made from, so that a grade can update them (``after_grade``) instead of a second build.
-    review_room: int = 0
+    # What the new cards were chosen from, so that a grade can update them (``_after_grade``) without a new plan;
+    # the due cards need no more: the first of them up to the review limit, one of which a grade takes away.
     new_room: int = 0
     official_new: list[int] = field(default_factory=list)  # up to new_room of each: the exam deck's in order,
     other_new: list[int] = field(default_factory=list)  # and the own and group decks'
@@ -264,10 +264,10 @@ def _plan(user: User, scope: Scope, today: date) -> Queue:
 
     decks = scope.deck_ids(user)
     queue = Queue(today=today, last_review_id=todays.last_review_id, decks=decks)
-    queue.review_room = max(user.max_reviews_per_day - todays.scheduled, 0)
+    review_room = max(user.max_reviews_per_day - todays.scheduled, 0)
     due = queue_sql.due_rows(user, scope, decks.all, today, drill_candidates)
     due = sorted(due, key=lambda row: at_risk_first(row, today))
-    queue.due_ids = [card_id for card_id, _, _ in due][: queue.review_room]
+    queue.due_ids = [card_id for card_id, _, _ in due][:review_room]
     queue.backlog = len(due)
     queue.new_room = max(user.new_cards_per_day + todays.extra_new - todays.new, 0)
     # The exam deck in curriculum order; own and group decks by position, so that their decks take turns. Most
@@ -311,7 +311,6 @@ def _after_grade(queue: Queue, user: User, progress: Progress, kind: str, review
     queue.last_review_id = review.id
     if kind == Review.Kind.SCHEDULED:
         queue.due_ids.remove(card_id)
-        queue.review_room -= 1
         queue.backlog -= 1
     elif kind == Review.Kind.NEW:
         for ids in (queue.official_new, queue.other_new):
@@ -321,8 +320,8 @@ def _after_grade(queue: Queue, user: User, progress: Progress, kind: str, review
         queue.new_ids = interleave_new(queue.official_new, queue.other_new, queue.new_room, user.own_new_share)
     else:
         queue.drill_ids.remove(card_id)
-    hidden = progress.suspended or (progress.buried_until is not None and progress.buried_until > today)
-    if review.grade < 4 and not hidden:
+    # A card in the queue is not buried, and a grade buries nothing; it may have been suspended as a leech.
+    if review.grade < 4 and not progress.suspended:
         queue.drill_ids.append(card_id)
     queue.card = queue.progress = None
     queue.kind = ""

@@ -475,3 +475,26 @@ def test_the_queue_a_grade_returns_is_the_queue_built_afresh(db, seed):
         assert queue_figures(outcome.queue) == queue_figures(fresh), f"after grade {grades}"
         queue = outcome.queue
     assert queue.card is None and kinds == {"scheduled", "new", "drill"}  # the day was worked through to its end
+
+
+def test_a_grade_that_leaves_its_card_due_today_plans_the_queue_afresh(db):
+    """A card to re-drill whose due day was set to today (an edit of its progress in admin, say): its drill grade
+    leaves it due, which only a new plan places, so the queue the grade returns is planned again."""
+    learner = UserFactory()
+    deck = DeckFactory(owner=None)
+    cards = [CardFactory(deck=deck, consideration=ConsiderationFactory(position=n), position=1) for n in (1, 2)]
+    now = timezone.now()
+    today = today_for(learner, now)
+    for card in cards:
+        Progress.objects.create(user=learner, card=card, repetitions=2, interval=3, due=today, version=1)
+    scope = Scope()
+    first = build_queue(learner, scope, now)
+    outcome = record_review(user=learner, scope=scope, card_id=first.card.id, quality=2, version=1, now=now)
+    assert outcome.queue.drill_ids == [first.card.id]
+    Progress.objects.filter(user=learner, card=first.card).update(due=today)
+    drilled = record_review(
+        user=learner, scope=scope, card_id=first.card.id, quality=5, version=2, now=now, next_card=True
+    )
+    assert drilled.review.kind == "drill"
+    assert queue_figures(drilled.queue) == queue_figures(build_queue(learner, scope, now))
+    assert first.card.id in drilled.queue.due_ids
