@@ -491,6 +491,7 @@ def test_a_grade_that_leaves_its_card_due_today_plans_the_queue_afresh(db):
     first = build_queue(learner, scope, now)
     outcome = record_review(user=learner, scope=scope, card_id=first.card.id, quality=2, version=1, now=now)
     assert outcome.queue.drill_ids == [first.card.id]
+    assert outcome.queue.card is None  # without next_card (a plain POST, which redirects) no card is read
     Progress.objects.filter(user=learner, card=first.card).update(due=today)
     drilled = record_review(
         user=learner, scope=scope, card_id=first.card.id, quality=5, version=2, now=now, next_card=True
