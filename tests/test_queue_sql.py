@@ -3,7 +3,8 @@ for every kind of deck, progress state and scope; a wrong join or a NULL mishand
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import random
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -12,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from cards import content
 from cards.access import studied_deck_q
-from cards.models import Card, Deck, Progress, Section
-from cards.queue_sql import due_rows, unstarted
+from cards.models import Card, Deck, ExtraNewCards, Progress, Review, Section
+from cards.queue_sql import card_with_progress, due_rows, today_so_far, unstarted
 from cards.reviews import CURRICULUM_ORDER, Scope
 from tests.factories import (
     CardFactory,
@@ -22,8 +23,10 @@ from tests.factories import (
     DeckShareFactory,
     MembershipFactory,
     ObjectiveFactory,
+    ReviewFactory,
     SectionFactory,
     StudyGroupFactory,
+    UserFactory,
     edition_2020,
 )
 
@@ -218,3 +221,83 @@ def test_a_learners_own_cards_leave_the_content_version_alone(learner, exam_deck
     assert content.version() == version is not None
     Deck.objects.filter(id=exam_deck.id).update(title="Renamed")
     assert content.version() != version
+
+
+# --- Today so far: counted by the database, as the rows would count -------------------------------------------------
+
+
+def today_from_rows(learner, day: date, scope_key: str) -> tuple:
+    """What the queue read from today's review rows before: counts by kind, the latest review, the re-drill."""
+    rows = list(
+        Review.objects.filter(user=learner, study_day=day, undone_at__isnull=True)
+        .exclude(kind__in=Review.UNGRADED)
+        .order_by("reviewed_at", "id")
+        .values_list("id", "card_id", "grade", "kind")
+    )
+    latest: dict[int, int] = {}
+    for _, card_id, grade, kind in rows:
+        if kind != Review.Kind.PRACTICE:
+            latest.pop(card_id, None)
+            latest[card_id] = grade
+    extra = ExtraNewCards.objects.filter(user=learner, study_day=day, scope=scope_key).first()
+    return (
+        sum(kind == Review.Kind.SCHEDULED for _, _, _, kind in rows),
+        sum(kind == Review.Kind.NEW for _, _, _, kind in rows),
+        extra.count if extra else 0,
+        rows[-1][0] if rows else None,
+        [card_id for card_id, grade in latest.items() if grade < 4],
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_todays_counts_latest_review_and_drill_match_the_days_rows(learner, seed):
+    """Random days of every kind of entry (grades of each kind, practice, carried and moved entries, undone grades,
+    other days, another learner, extra new cards in two scopes): the one-row summary says what the rows say."""
+    rng = random.Random(seed)
+    other = UserFactory()
+    cards = [CardFactory() for _ in range(6)]
+    start = datetime(2026, 6, 10, 5, tzinfo=UTC)
+    for n in range(40):
+        when = start + timedelta(minutes=rng.randrange(0, 600))
+        kind = rng.choice(list(Review.Kind.values))
+        ReviewFactory(
+            user=other if n % 9 == 0 else learner,
+            card=rng.choice(cards),
+            reviewed_at=when if n % 7 else when - timedelta(days=1),
+            grade=None if kind in Review.UNGRADED else rng.randrange(0, 6),
+            kind=kind,
+            undone_at=when if n % 11 == 0 else None,
+        )
+    ExtraNewCards.objects.create(user=learner, study_day=TODAY, scope="all", count=rng.randrange(1, 9))
+    ExtraNewCards.objects.create(user=learner, study_day=TODAY, scope="section:1", count=3)
+    for scope_key in ("all", "section:1", "deck:9"):
+        summary = today_so_far(learner, scope_key, TODAY)
+        expected = today_from_rows(learner, TODAY, scope_key)
+        assert (summary.scheduled, summary.new, summary.extra_new, summary.last_review_id, summary.drill) == expected
+    assert expected[4] and expected[3] is not None  # the day has cards to re-drill and a latest review
+
+
+def test_a_card_with_its_taxonomy_and_progress_is_read_as_the_orm_reads_it(world, learner):
+    """card_with_progress: every field of the card, its deck, consideration, objective, section and the learner's
+    progress row (none for a card never started, none for another learner's row), with dates as dates."""
+    for card in world["cards"]:
+        found, progress = card_with_progress(learner, card.id)
+        orm = Card.objects.select_related("deck", "consideration__objective__section").get(id=card.id)
+        assert model_to_values(found) == model_to_values(orm)
+        assert model_to_values(found.deck) == model_to_values(orm.deck)
+        if orm.consideration is None:
+            assert found.consideration is None
+        else:
+            for ours, theirs in [
+                (found.consideration, orm.consideration),
+                (found.consideration.objective, orm.consideration.objective),
+                (found.consideration.objective.section, orm.consideration.objective.section),
+            ]:
+                assert model_to_values(ours) == model_to_values(theirs)
+        mine = Progress.objects.filter(user=learner, card=card).first()
+        assert (model_to_values(progress) if progress else None) == (model_to_values(mine) if mine else None)
+    assert card_with_progress(learner, 10**9) == (None, None)
+
+
+def model_to_values(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
