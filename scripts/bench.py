@@ -127,10 +127,14 @@ def seed() -> dict:
         Card(deck=deck, front=f"Own question {n}?", back=f"Own answer {n}.", position=n) for n in range(20)
     )
     DeckShare.objects.create(deck=deck, group=group, shared_by=learners[0])
+    # Each learner's history covers two thirds of the exam deck and ends two weeks ago, so that today holds most of
+    # those cards due and the last third new: about 300 cards a learner, enough for every run of the HTMX loop
+    # (which stops a learner's connection when their queue is empty).
     now = timezone.now()
+    started = official[: len(official) * 2 // 3]
     for n, learner in enumerate(learners):
-        end = today_for(learner, now) - timedelta(days=1)
-        seed_history(learner, official, reviews=HISTORY_REVIEWS // CONNECTIONS, end=end, days=60, seed=n)
+        end = today_for(learner, now) - timedelta(days=14)
+        seed_history(learner, started, reviews=HISTORY_REVIEWS // CONNECTIONS, end=end, days=60, seed=n)
     cookies, tokens = [], []
     for learner in learners:
         session = SessionStore()
