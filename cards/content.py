@@ -47,7 +47,7 @@ def curriculum_order(deck_ids: list[int], version: int | None) -> list[tuple[int
         with connection.cursor() as cursor:
             cursor.execute(sql, [*deck_ids, False])
             order = cursor.fetchall()
-        cache.set(key, order, timeout=None)
+        cache.set(key, order, timeout=24 * 60 * 60)  # a day: earlier versions' entries do not pile up in Redis
     return order
 
 
