@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import groups
+from accounts import backends, groups
 from accounts.forms import (
     EditionForm,
     EmailForm,
@@ -111,7 +111,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request) or ""}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=backends.PATH)
         messages.success(request, "Welcome! Your first cards are ready.")
         return redirect(safe_next(request) or "home")
     status = 400 if request.method == "POST" else 200

@@ -159,7 +159,7 @@ LOGOUT_REDIRECT_URL = "login"
 # Login throttling (django-axes, for the site's login and the admin's): after 10 failed attempts for one username
 # from one address, that pair is refused for 15 minutes; a success clears the count. The count lives in the
 # database, so every worker and app server sees it.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.LearnerBackend"]
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

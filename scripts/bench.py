@@ -139,7 +139,7 @@ def seed() -> dict:
     for learner in learners:
         session = SessionStore()
         session[SESSION_KEY] = str(learner.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.LearnerBackend"
         session[HASH_SESSION_KEY] = learner.get_session_auth_hash()
         session.create()
         token = secrets.token_hex(16)  # 32 characters: Django's CSRF secret, accepted unmasked in the header
