@@ -225,7 +225,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "pmle.staticfiles.StaticFilesStorage"  # whitenoise's, each URL worked out once
     },
 }
 
