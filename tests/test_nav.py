@@ -1,0 +1,40 @@
+"""The header's links (pmle/context_processors.py): reversed once per process and URL prefix."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import clear_script_prefix, reverse, set_script_prefix
+
+from pmle.context_processors import NAV
+
+
+def _header_links(html: str) -> list[str]:
+    header = html[html.index("<header") : html.index("</header>")]
+    return re.findall(r'(?:href|action)="([^"]+)"', header)
+
+
+def test_the_header_links_every_part_of_the_site(client, learner):
+    client.force_login(learner)
+    signed_in = _header_links(client.get(reverse("review")).content.decode())
+    assert signed_in == [reverse(name) for name in NAV if name not in ("login", "signup")]
+    client.logout()
+    assert _header_links(client.get(reverse("login")).content.decode()) == [
+        reverse(n) for n in ("home", "login", "signup")
+    ]
+
+
+def test_under_a_url_prefix_the_header_links_carry_it_and_without_one_they_do_not(client, learner):
+    client.force_login(learner)
+    page = reverse("review")
+    set_script_prefix("/pmle/")  # as the WSGI handler does for an app mounted at /pmle (the test client does not)
+    try:
+        response = client.get(page)
+        prefixed = _header_links(response.content.decode())
+    finally:
+        clear_script_prefix()
+    assert response.status_code == 200
+    assert prefixed and all(link.startswith("/pmle/") for link in prefixed)
+    assert prefixed[1] == "/pmle/review/"
+    plain = _header_links(client.get(reverse("review")).content.decode())
+    assert plain[1] == "/review/"
