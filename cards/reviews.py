@@ -439,8 +439,8 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
     progress.review_count += 1
     progress.last_reviewed_at = now
     progress.version += 1
-    progress.save()
-    review = Review.objects.create(
+    queue_sql.save(progress)
+    review = Review(
         user=user,
         card=card,
         reviewed_at=now,
@@ -457,6 +457,7 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
         suspended_as_leech=leech and user.suspend_leeches,
         **before,
     )
+    queue_sql.save(review)
     # The queue this grade leaves: the plan made above, updated by the grade, rather than a second plan.
     if not _after_grade(queue, user, progress, kind, review):
         queue = _plan(user, scope, today)

@@ -7,11 +7,11 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from cards import content
+from cards import content, queue_sql
 from cards.access import studied_deck_q
 from cards.models import Card, Deck, ExtraNewCards, Progress, Review, Section
 from cards.queue_sql import card_with_progress, due_rows, today_so_far, unstarted
@@ -301,3 +301,44 @@ def test_a_card_with_its_taxonomy_and_progress_is_read_as_the_orm_reads_it(world
 
 def model_to_values(instance) -> dict:
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def _columns(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_a_grades_writes_store_what_the_orms_save_stores(learner):
+    card, other = CardFactory(), CardFactory()
+    at = datetime(2026, 6, 10, 9, 30, 15, 123456, tzinfo=UTC)
+    state = {"repetitions": 3, "easiness": 2.36, "interval": 6, "due": date(2026, 6, 16), "lapses": 1}
+    state |= {"review_count": 4, "last_reviewed_at": at, "version": 4, "stability": 5.5, "suspended": True}
+    ours, theirs = Progress(user=learner, card=card, **state), Progress(user=learner, card=other, **state)
+    queue_sql.save(ours)  # a new row: inserted, its id read back
+    theirs.save()
+    assert ours.pk and not ours._state.adding and ours._state.db == "default"
+    mine, orm = Progress.objects.get(pk=ours.pk), Progress.objects.get(pk=theirs.pk)
+    assert _columns(mine) | {"id": 0, "card_id": 0} == _columns(orm) | {"id": 0, "card_id": 0}
+
+    mine.due, mine.easiness, mine.last_reviewed_at, mine.suspended = None, 1.3, None, False  # a loaded row: updated
+    orm.due, orm.easiness, orm.last_reviewed_at, orm.suspended = None, 1.3, None, False
+    queue_sql.save(mine)
+    orm.save()
+    assert _columns(Progress.objects.get(pk=mine.pk)) | {"id": 0, "card_id": 0} == _columns(
+        Progress.objects.get(pk=orm.pk)
+    ) | {"id": 0, "card_id": 0}
+    assert Progress.objects.count() == 2  # updated in place, nothing inserted
+
+    before = {f"before_{k}": v for k, v in state.items() if k not in ("version", "suspended")}
+    after = {"after_repetitions": 4, "after_easiness": 2.4, "after_interval": 15, "after_due": date(2026, 6, 25)}
+    fields = {"reviewed_at": at, "study_day": TODAY, "grade": 4, "kind": Review.Kind.SCHEDULED, "due_shift": -1}
+    review = Review(user=learner, card=card, **fields, **before, **after, after_stability=7.25)
+    queue_sql.save(review)
+    assert review.pk == Review.objects.get().pk
+    assert _columns(Review.objects.get()) == _columns(review)
+
+
+def test_a_second_progress_row_for_the_same_card_is_refused(learner):
+    card = CardFactory()
+    queue_sql.save(Progress(user=learner, card=card))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        queue_sql.save(Progress(user=learner, card=card))
