@@ -9,12 +9,15 @@ For each database (a throwaway SQLite file in a temporary directory; the Postgre
    cards; about 1,000 reviews of history between them, seeded) and one learner for the in-process loop, and makes
    a signed-in session for each (no password hashing in the figures).
 2. Starts gunicorn with the image's settings (``gunicorn.conf.py``, ``WEB_CONCURRENCY`` workers, production
-   settings) bound to 127.0.0.1 on a free port, first with a bare Django "hello" view (``scripts/bench_hello.py``,
+   settings) but one thread a worker, as the issue measures (2 sync workers: one request at a time per process;
+   gthread keeps connections alive, as sync workers do not), bound to 127.0.0.1 on a free port, first with a bare
+   Django "hello" view (``scripts/bench_hello.py``,
    no middleware: the ceiling) and with the app, side by side, and drives them with wrk on loopback, 16
    connections, one learner each: hello, then ``/healthz``, the review page (full GET) and the HTMX review loop
    (show the answer, grade it, the next card comes back), each followed by hello again, three times: each run is a
    ratio to the hello runs just before and after it, and a figure is the median of its three. Every run is bounded
-   in time (``--seconds``) and in requests.
+   in time (``--seconds``) and in requests. Then the HTMX loop once more, for comparison, with the image's
+   default of 8 threads a worker (``GUNICORN_THREADS``).
 3. Measures page weight: the bytes on the wire (gzip asked for) of the review page, the home page, a section
    dashboard and the group page, plus every stylesheet, script and icon they load; and any asset from another host.
 4. The in-process loop: a learner with open limits takes every card of the official deck (next card, the grade
@@ -85,6 +88,7 @@ def pass_env(database: str, workdir: Path) -> dict:
         "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback; TLS is the proxy's job in production
         "DJANGO_LOG_LEVEL": "WARNING",
         "WEB_CONCURRENCY": str(WORKERS),
+        "GUNICORN_THREADS": "1",  # the issue's sync workers; the image's 8 threads are measured once, beside them
     }
     if database == "postgres":
         env["DATABASE_URL"] = f"postgres://postgres@{HOST}:5432/{PG_DATABASE}"
@@ -170,7 +174,7 @@ class Gunicorn:
 
     def __init__(self, app: str, env: dict, workdir: Path, ready_path: str) -> None:
         self.port = free_port()
-        self.log_path = workdir / f"gunicorn-{app.replace(':', '-')}.log"
+        self.log_path = workdir / f"gunicorn-{app.replace(':', '-')}-{self.port}.log"  # one per server
         self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"{HOST}:{self.port}", app],
@@ -451,6 +455,15 @@ def run_pass(database: str, args) -> dict:
                     runs.append(run)
                 runs.sort(key=lambda run: run["rate"] / run["hello"])
                 result[key] = runs[len(runs) // 2] | {"ratios": [run["rate"] / run["hello"] for run in runs]}
+            # The image's threads (gunicorn.conf.py), once: on SQLite, 8 threads a process queue their grades for
+            # the single writer, and a thread holding the write lock waits for the interpreter behind the others.
+            threaded = Gunicorn("pmle.wsgi", env | {"GUNICORN_THREADS": "8"}, workdir, "/healthz")
+            try:
+                run = measure(threaded.port, workdir, "loop8", LUA_LOOP, seeded, "/review/", args)
+            finally:
+                threaded.stop()
+            hellos.append(measure(hello.port, workdir, "hello", LUA_GET, None, "/", args, warm=False))
+            result["loop_threaded"] = run | {"hello": (hellos[-2]["rate"] + hellos[-1]["rate"]) / 2}
             result["hello"] = {"rates": [h["rate"] for h in hellos]}
             cookie = seeded["cookies"][0]
             result["weight"] = {
@@ -577,6 +590,12 @@ def report(results: list[dict], args) -> None:
                 + (f" [{r[key]['bad']} non-200]" if r[key]["bad"] else "")
             )
         row(label, f">= {TARGETS[key]:.0%}", cells)
+    cells = []
+    for r in results:
+        run = r["loop_threaded"]
+        grades = run["grades"] / args.seconds
+        cells.append(f"{run['rate'] / run['hello']:5.1%} ({run['rate']:,.0f} req/s, {grades:,.0f} grades/s; one run)")
+    row("the same loop, 8 threads a worker (the image's)", "(compared)", cells)
     cells = []
     for r in results:
         ms, anki_ms = per_card(r["loop_in_process"]["ms"]), per_card(r["anki"]["ms"])
