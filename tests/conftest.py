@@ -16,7 +16,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
     once for every run that mutmut forks from its parent: two such runs at once then shared (and destroyed) one
     database, and the failures that caused counted as killed mutants."""
     test = settings.DATABASES["default"].get("TEST", {})
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and test.get("NAME"):
+    if "sqlite" in settings.DATABASES["default"]["ENGINE"] and test.get("NAME"):
         test["NAME"] = os.path.join(os.path.dirname(test["NAME"]), f"pmle-test-{os.getpid()}.sqlite3")
 
 
