@@ -11,13 +11,12 @@ For each database (a throwaway SQLite file in a temporary directory; the Postgre
 2. Starts gunicorn with the image's settings (``gunicorn.conf.py``, ``WEB_CONCURRENCY`` workers, production
    settings) but one thread a worker, as the issue measures (2 sync workers: one request at a time per process;
    gthread keeps connections alive, as sync workers do not), bound to 127.0.0.1 on a free port, first with a bare
-   Django "hello" view (``scripts/bench_hello.py``,
-   no middleware: the ceiling) and with the app, side by side, and drives them with wrk on loopback, 16
-   connections, one learner each: hello, then ``/healthz``, the review page (full GET) and the HTMX review loop
-   (show the answer, grade it, the next card comes back), each followed by hello again, three times: each run is a
-   ratio to the hello runs just before and after it, and a figure is the median of its three. Every run is bounded
-   in time (``--seconds``) and in requests. Then the HTMX loop once more, for comparison, with the image's
-   default of 8 threads a worker (``GUNICORN_THREADS``).
+   Django "hello" view (``scripts/bench_hello.py``, no middleware: the ceiling) and with the app, side by side,
+   and drives them with wrk on loopback, 16 connections, one learner each: hello, then ``/healthz``, the review
+   page (full GET) and the HTMX review loop (show the answer, grade it, the next card comes back), each followed by
+   hello again, three times: each run is a ratio to the hello runs just before and after it, and a figure is the
+   median of its three. Every run is bounded in time (``--seconds``) and in requests. Then the HTMX loop once
+   more, for comparison, with the image's default of 8 threads a worker (``GUNICORN_THREADS``).
 3. Measures page weight: the bytes on the wire (gzip asked for) of the review page, the home page, a section
    dashboard and the group page, plus every stylesheet, script and icon they load; and any asset from another host.
 4. The in-process loop: a learner with open limits takes every card of the official deck (next card, the grade
@@ -105,6 +104,7 @@ def seed() -> dict:
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
+    from accounts import backends
     from accounts.models import Membership, StudyGroup, User
     from cards.loader import load_all_editions
     from cards.models import Card, Deck, DeckShare, Section
@@ -143,7 +143,7 @@ def seed() -> dict:
     for learner in learners:
         session = SessionStore()
         session[SESSION_KEY] = str(learner.pk)
-        session[BACKEND_SESSION_KEY] = "accounts.backends.LearnerBackend"
+        session[BACKEND_SESSION_KEY] = backends.PATH
         session[HASH_SESSION_KEY] = learner.get_session_auth_hash()
         session.create()
         token = secrets.token_hex(16)  # 32 characters: Django's CSRF secret, accepted unmasked in the header

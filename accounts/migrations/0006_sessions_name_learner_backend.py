@@ -16,7 +16,7 @@ def rename(old: str, new: str):
     def run(apps, schema_editor):
         Session = apps.get_model("sessions", "Session")
         store = import_module(settings.SESSION_ENGINE).SessionStore()
-        for session in Session.objects.using(schema_editor.connection.alias).filter(session_data__isnull=False):
+        for session in Session.objects.using(schema_editor.connection.alias).iterator():
             data = store.decode(session.session_data)  # {} when it does not decode
             if data.get(BACKEND_KEY) == old:
                 data[BACKEND_KEY] = new
