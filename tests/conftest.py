@@ -4,8 +4,8 @@ import os
 
 import pytest
 from django.conf import settings
-from django.core.cache import caches
 
+from cards import content
 from cards.loader import load_all_editions
 from tests.factories import UserFactory
 
@@ -24,7 +24,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
 def _fresh_content_cache() -> None:
     """Each test starts with nothing cached of the content (the cache is the test process's own memory): a test's
     rollback takes back its content but not what it cached, and the next test reuses the same ids."""
-    caches["content"].clear()
+    content.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.core.cache import caches
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
@@ -186,6 +187,16 @@ def test_the_curriculum_order_is_read_once_per_content_version(learner, exam_dec
     with CaptureQueriesContext(connection) as captured:
         assert next_new(learner, exam_deck)[:2] == first[1:]
     assert order_queries(captured) == 0
+
+
+def test_a_process_reads_the_same_order_from_the_cache_once(learner, exam_deck, monkeypatch):
+    cache = caches["content"]
+    reads = []
+    monkeypatch.setattr(cache, "get", lambda key, *args: reads.append(key) or type(cache).get(cache, key, *args))
+    first = next_new(learner, exam_deck)
+    assert next_new(learner, exam_deck) == first and len(reads) == 1
+    content.forget()
+    assert next_new(learner, exam_deck) == first and len(reads) == 2
 
 
 # Each change made without Django's signals or save(), as a deck load, a bulk edit or raw SQL would: only the
