@@ -207,7 +207,8 @@ _SHARED_WITH = (
 
 def at_risk_first(row: tuple[int, date, int], today: date) -> tuple[float, date, int]:
     """Sort key of a due card (card id, due day, interval): the most overdue relative to its interval first,
-    ``(today - due) / interval``, then the oldest due, then the card id. With nothing overdue: oldest due first."""
+    ``(today - due) / interval``, then the oldest due, then the card id. With nothing overdue: oldest due first.
+    The queue has the database sort by the same key (``queue_sql.due_ids``)."""
     card_id, due, interval = row
     return (-(today - due).days / max(interval, 1), due, card_id)
 
@@ -265,9 +266,8 @@ def _plan(user: User, scope: Scope, today: date) -> Queue:
     decks = scope.deck_ids(user)
     queue = Queue(today=today, last_review_id=todays.last_review_id, decks=decks)
     review_room = max(user.max_reviews_per_day - todays.scheduled, 0)
-    due = queue_sql.due_rows(user, scope, decks.all, today, drill_candidates)
-    due = sorted(due, key=lambda row: at_risk_first(row, today))
-    queue.due_ids = [card_id for card_id, _, _ in due][:review_room]
+    due = queue_sql.due_ids(user, scope, decks.all, today, drill_candidates)
+    queue.due_ids = due[:review_room]
     queue.backlog = len(due)
     queue.new_room = max(user.new_cards_per_day + todays.extra_new - todays.new, 0)
     # The exam deck in curriculum order; own and group decks by position, so that their decks take turns. Most

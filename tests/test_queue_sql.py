@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from cards import content, queue_sql
 from cards.access import studied_deck_q
 from cards.models import Card, Deck, ExtraNewCards, Progress, Review, Section
-from cards.queue_sql import card_with_progress, due_rows, today_so_far, unstarted
-from cards.reviews import CURRICULUM_ORDER, Scope
+from cards.queue_sql import card_with_progress, due_ids, today_so_far, unstarted
+from cards.reviews import CURRICULUM_ORDER, Scope, at_risk_first
 from tests.factories import (
     CardFactory,
     ConsiderationFactory,
@@ -85,11 +85,13 @@ def scopes(world) -> list[Scope]:
 
 
 def orm_due(user, scope: Scope, leave_out: list[int]) -> list[tuple]:
+    """(card id, due day, interval) of the due cards, most at risk first by the Python key the SQL mirrors."""
     return sorted(
         Progress.objects.filter(user=user, due__lte=TODAY, suspended=False, card__in=scope.cards(user))
         .exclude(card_id__in=leave_out)
         .exclude(buried_until__gt=TODAY)
-        .values_list("card_id", "due", "interval")
+        .values_list("card_id", "due", "interval"),
+        key=lambda row: at_risk_first(row, TODAY),
     )
 
 
@@ -118,11 +120,11 @@ def test_the_queues_sql_finds_the_same_decks_due_cards_and_new_cards_as_the_orm(
         assert sorted(official) == sorted(studied.filter(owner__isnull=True).values_list("id", flat=True))
         assert sorted(others) == sorted(studied.filter(owner__isnull=False).values_list("id", flat=True))
         due = orm_due(learner, scope, [])
-        assert sorted(due_rows(learner, scope, official + others, TODAY, [])) == due
+        assert due_ids(learner, scope, official + others, TODAY, []) == [card_id for card_id, _, _ in due]
         leave_out = [card_id for card_id, _, _ in due[::2]]
-        assert sorted(due_rows(learner, scope, official + others, TODAY, leave_out)) == orm_due(
-            learner, scope, leave_out
-        )
+        assert due_ids(learner, scope, official + others, TODAY, leave_out) == [
+            card_id for card_id, _, _ in orm_due(learner, scope, leave_out)
+        ]
         for limit in (0, 1, 3, 500):
             assert unstarted(learner, scope, official, TODAY, curriculum=True, limit=limit) == orm_unstarted(
                 learner, scope, True, limit
@@ -138,11 +140,26 @@ def test_the_world_covers_what_the_comparison_needs(world, learner):
     decks = scope.deck_ids(learner)
     official, others = decks.official, decks.others
     assert official and len(others) == 2  # own and shared; never the unshared deck or the other edition's
-    due = due_rows(learner, scope, official + others, TODAY, [])
+    due = orm_due(learner, scope, [])
+    assert due_ids(learner, scope, official + others, TODAY, []) == [card_id for card_id, _, _ in due]
     assert len(due) > 5
     assert len({interval for _, _, interval in due}) > 2
     assert len(unstarted(learner, scope, official, TODAY, curriculum=True, limit=500)) >= 3
     assert len(unstarted(learner, scope, others, TODAY, curriculum=False, limit=500)) >= 3
+
+
+def test_the_database_orders_due_cards_as_the_python_key_does_ties_included(learner):
+    """Equal risks (2 days late on 2, 4 late on 4; 1 late on 3, 2 late on 6, one float) go to the older due day,
+    then the card id; nothing overdue, to the card id; a zero interval counts as one day."""
+    deck = DeckFactory(owner=None)
+    states = [(4, 4), (2, 2), (2, 2), (1, 3), (2, 6), (0, 5), (0, 1), (10, 100), (1, 0), (3, 1)]
+    cards = [CardFactory(deck=deck, position=n) for n in range(len(states))]
+    for card, (late, interval) in zip(reversed(cards), states, strict=True):  # ids out of the rows' order
+        Progress.objects.create(user=learner, card=card, due=TODAY - timedelta(days=late), interval=interval)
+    rows = Progress.objects.filter(user=learner).values_list("card_id", "due", "interval")
+    expected = [card_id for card_id, _, _ in sorted(rows, key=lambda row: at_risk_first(row, TODAY))]
+    assert due_ids(learner, Scope(), [deck.id], TODAY, []) == expected
+    assert len(set(expected)) == len(states)
 
 
 @pytest.mark.parametrize("edition", ["current", "2020"])
