@@ -281,6 +281,9 @@ class Progress(models.Model):
             models.Index(
                 fields=["user", "due"], condition=Q(due__isnull=False, suspended=False), name="progress_user_due"
             ),
+            # Which cards a learner has started (cards/queue_sql.py, every review screen and grade), read from the
+            # index alone: without it each of the learner's progress rows was read from the table.
+            models.Index(fields=["user", "card", "due", "suspended", "buried_until"], name="progress_user_started"),
         ]
 
     def __str__(self) -> str:

@@ -185,13 +185,18 @@ def columns(model, alias: str) -> str:
 
 
 @functools.cache
-def _loader(model) -> tuple[list[str], list[tuple]]:
-    """The attribute names of a model's columns and each column's converters (dates from SQLite's text, say)."""
-    columns = [f.get_col(model._meta.db_table) for f in model._meta.concrete_fields]
-    # As the ORM's compiler does (SQLCompiler.get_converters): the backend's converters, then the field's.
-    return [f.attname for f in model._meta.concrete_fields], [
-        (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)) for col in columns
-    ]
+def _loader(model) -> tuple[list[str], list[tuple[int, object, list]]]:
+    """The attribute names of a model's columns, and the columns that have converters (dates from SQLite's text,
+    say): each one's position, column and converters."""
+    fields = model._meta.concrete_fields
+    converters = []
+    for n, field in enumerate(fields):
+        col = field.get_col(model._meta.db_table)
+        # As the ORM's compiler does (SQLCompiler.get_converters): the backend's converters, then the field's.
+        convert_all = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if convert_all:
+            converters.append((n, col, convert_all))
+    return [f.attname for f in fields], converters
 
 
 def instance(model, values: tuple):
@@ -200,12 +205,15 @@ def instance(model, values: tuple):
     if values[0] is None:
         return None
     names, converters = _loader(model)
-    converted = []
-    for (col, convert_all), value in zip(converters, values, strict=True):
+    if len(values) != len(names):
+        raise ValueError(f"{model.__name__} has {len(names)} columns, not {len(values)}")
+    values = list(values)
+    for n, col, convert_all in converters:
+        value = values[n]
         for convert in convert_all:
             value = convert(value, col, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, names, converted)
+        values[n] = value
+    return model.from_db(connection.alias, names, values)
 
 
 _CARD_MODELS = (
