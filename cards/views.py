@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +9,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -108,8 +108,17 @@ def _scope(request: HttpRequest, slug: str | None, deck_slug: str | None = None)
 
 def _review_url(scope: Scope) -> str:
     if scope.deck:
-        return reverse("deck_review", args=[scope.deck.slug])
-    return reverse("section_review", args=[scope.section.slug]) if scope.section else reverse("review")
+        return _reversed(get_script_prefix(), "deck_review", scope.deck.slug)
+    if scope.section:
+        return _reversed(get_script_prefix(), "section_review", scope.section.slug)
+    return _reversed(get_script_prefix(), "review", None)
+
+
+@lru_cache(maxsize=1024)
+def _reversed(script_prefix: str, name: str, slug: str | None) -> str:
+    """A review screen's URL, reversed once per process (and URL prefix, which ``reverse`` reads): every review
+    screen and grade names it, and ``reverse`` costs about as much as one of the queue's queries."""
+    return reverse(name, args=[slug] if slug else None)
 
 
 def _optional_int(value: str | None) -> int | None:

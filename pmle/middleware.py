@@ -71,9 +71,9 @@ def expired_session_redirect(get_response: Callable[[HttpRequest], HttpResponse]
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
-        login_url = resolve_url(settings.LOGIN_URL)
         if response.status_code != 302 or request.user.is_authenticated:
             return response
+        login_url = resolve_url(settings.LOGIN_URL)
         if not response.get("Location", "").startswith(f"{login_url}?next="):
             return response  # not login_required's redirect (logging out also ends on the login page)
         if request.method == "GET" and not request.htmx:

@@ -1,4 +1,5 @@
-"""The header's links (pmle/context_processors.py): reversed once per process and URL prefix."""
+"""The header's links (pmle/context_processors.py) and the review screen's URLs: reversed once per process and URL
+prefix."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 
 from pmle.context_processors import NAV
+from tests.factories import CardFactory, DeckFactory
 
 
 def _header_links(html: str) -> list[str]:
@@ -38,3 +40,25 @@ def test_under_a_url_prefix_the_header_links_carry_it_and_without_one_they_do_no
     assert prefixed[1] == "/pmle/review/"
     plain = _header_links(client.get(reverse("review")).content.decode())
     assert plain[1] == "/review/"
+
+
+def _review_forms(html: str) -> list[str]:
+    panel = html[html.index('id="card-panel"') :]
+    return re.findall(r'(?:action|hx-post)="([^"]+)"', panel)
+
+
+def test_the_review_screens_own_urls_follow_the_scope_and_the_url_prefix(client, learner):
+    """The review screen's URL is reversed once per process, scope and prefix (cards/views.py ``_reversed``)."""
+    deck = DeckFactory(owner=learner, edition=None)
+    CardFactory(deck=deck)
+    client.force_login(learner)
+    deck_page = reverse("deck_review", args=[deck.slug])
+    set_script_prefix("/pmle/")
+    try:
+        prefixed = _review_forms(client.get(deck_page).content.decode())
+    finally:
+        clear_script_prefix()
+    assert f"/pmle{deck_page}undo/" in prefixed and all(url.startswith("/pmle/") for url in prefixed)
+    assert f"{deck_page}undo/" in _review_forms(client.get(deck_page).content.decode())
+    everything = _review_forms(client.get(reverse("review")).content.decode())
+    assert f"{reverse('review')}undo/" in everything and f"{deck_page}undo/" not in everything
