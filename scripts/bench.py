@@ -14,8 +14,8 @@ For each database (a throwaway SQLite file in a temporary directory; the Postgre
    Django "hello" view (``scripts/bench_hello.py``, no middleware: the ceiling) and with the app, side by side,
    and drives them with wrk on loopback, 16 connections, one learner each: hello, then ``/healthz``, the review
    page (full GET) and the HTMX review loop (show the answer, grade it, the next card comes back), each followed by
-   hello again, three times: each run is a ratio to the hello runs just before and after it, and a figure is the
-   median of its three. Every run is bounded in time (``--seconds``) and in requests. Then the HTMX loop once
+   hello again, five times: each run is a ratio to the hello runs just before and after it, and a figure is the
+   median of its five. Every run is bounded in time (``--seconds``) and in requests. Then the HTMX loop once
    more, for comparison, with the image's default of 8 threads a worker (``GUNICORN_THREADS``).
 3. Measures page weight: the bytes on the wire (gzip asked for) of the review page, the home page, a section
    dashboard and the group page, plus every stylesheet, script and icon they load; and any asset from another host.
@@ -63,7 +63,7 @@ ANKI_FACTOR = 5.0  # the in-process loop within 5x of Anki's backend
 FLAT_FACTOR = 1.3  # the 300th card of a day within 1.3x of the first
 REVIEW_KB, DASHBOARD_KB = 30, 60
 REPEATS = 2  # in-process loops, ours and Anki's in turns
-ROUNDS = 3  # wrk runs of each figure, each between two hello runs
+ROUNDS = 5  # wrk runs of each figure, each between two hello runs
 RSS_MB = 150
 WORKERS = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
@@ -444,8 +444,9 @@ def run_pass(database: str, args) -> dict:
                 ("review", LUA_GET, seeded, "/review/"),
                 ("loop", LUA_LOOP, seeded, "/review/"),
             )
-            # Each figure three times in turns with hello: the machine's speed comes and goes in bursts (its hello
-            # runs range over 2x within a pass), and the median of three bracketed ratios outlasts one burst.
+            # Each figure five times in turns with hello: the machine's speed comes and goes in bursts (its hello
+            # runs range over 2x within a pass, and one burst moved a single run from 19% to 9%), and the median of
+            # five bracketed ratios outlasts two bursts.
             for key, body, learners, path in figures:
                 runs = []
                 for n in range(ROUNDS):
