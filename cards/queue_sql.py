@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from accounts.models import User
 from cards import content
@@ -207,13 +207,21 @@ def instance(model, values: tuple):
     names, converters = _loader(model)
     if len(values) != len(names):
         raise ValueError(f"{model.__name__} has {len(names)} columns, not {len(values)}")
+    db = this_connection()
     values = list(values)
     for n, col, convert_all in converters:
         value = values[n]
         for convert in convert_all:
-            value = convert(value, col, connection)
+            value = convert(value, col, db)
         values[n] = value
-    return model.from_db(connection.alias, names, values)
+    return model.from_db(db.alias, names, values)
+
+
+def this_connection():
+    """The connection ``django.db.connection`` stands for, looked up once: the proxy looks it up again (in a
+    context-local store) on every attribute, and the fields' converters and ``get_db_prep_save`` ask it for its
+    operations once per column."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 _CARD_MODELS = (
@@ -289,15 +297,15 @@ def save(obj) -> None:
     read back, a loaded one has every column updated; values are prepared by their fields as the ORM prepares
     them. No signals are sent (the models have no receivers)."""
     fields, insert, update = _write_sql(type(obj))
-    adding = obj._state.adding
-    values = [f.get_db_prep_save(f.pre_save(obj, adding), connection) for f in fields]
-    with connection.cursor() as cursor:
+    adding, db = obj._state.adding, this_connection()
+    values = [f.get_db_prep_save(f.pre_save(obj, adding), db) for f in fields]
+    with db.cursor() as cursor:
         if not adding:
             cursor.execute(update, [*values, obj.pk])
             return
         cursor.execute(insert, values)
-        if connection.features.can_return_columns_from_insert:
+        if db.features.can_return_columns_from_insert:
             obj.pk = cursor.fetchone()[0]
         else:
-            obj.pk = connection.ops.last_insert_id(cursor, type(obj)._meta.db_table, type(obj)._meta.pk.column)
-    obj._state.adding, obj._state.db = False, connection.alias
+            obj.pk = db.ops.last_insert_id(cursor, type(obj)._meta.db_table, type(obj)._meta.pk.column)
+    obj._state.adding, obj._state.db = False, db.alias
