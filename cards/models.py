@@ -278,8 +278,12 @@ class Progress(models.Model):
             models.CheckConstraint(condition=Q(interval__lte=sm2.MAX_INTERVAL), name="progress_interval_max"),
         ]
         indexes = [
+            # A learner's due cards (every review screen and grade, most at risk first) and due days (forecasts,
+            # load balancing), read from the index alone.
             models.Index(
-                fields=["user", "due"], condition=Q(due__isnull=False, suspended=False), name="progress_user_due"
+                fields=["user", "due", "interval", "buried_until", "suspended", "card"],
+                condition=Q(due__isnull=False, suspended=False),
+                name="progress_user_due_cover",
             ),
             # Which cards a learner has started (cards/queue_sql.py, every review screen and grade), read from the
             # index alone: without it each of the learner's progress rows was read from the table.

@@ -105,7 +105,7 @@ def due_ids(user: User, scope: Scope, deck_ids: list[int], today: date, leave_ou
     where = [
         "p.user_id = %s",
         "p.due <= %s",
-        "NOT p.suspended",  # written as in the partial index progress_user_due, so that SQLite may use it
+        "NOT p.suspended",  # written as in the partial index progress_user_due_cover, so that SQLite may use it
         "NOT (p.buried_until IS NOT NULL AND p.buried_until > %s)",
         f"c.deck_id IN ({placeholders(deck_ids)})",
         "c.retired = %s",
