@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -92,6 +93,18 @@ def test_show_answer_with_htmx_returns_only_the_card_panel(learner_client, deck)
     assert html.lstrip().startswith('<section id="card-panel"')
     assert "<html" not in html
     assert deck[0].back in html
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_grade_forms_numbers_stay_plain_with_thousand_separators_on(learner, learner_client, deck, settings, htmx):
+    """The card panel does not localise numbers: a version of 1,234 in the hidden field would not post back."""
+    settings.USE_THOUSAND_SEPARATOR = True
+    Progress.objects.create(user=learner, card=deck[0], due=date(2020, 1, 1), interval=1, repetitions=1, version=1234)
+    response = learner_client.get(reverse("review"), {"reveal": deck[0].id}, **(HTMX if htmx else {}))
+    form = dict(re.findall(r'name="(card|version)" value="([^"]*)"', response.content.decode()))
+    assert form == {"card": str(deck[0].id), "version": "1234"}
+    learner_client.post(reverse("grade"), {**form, "quality": 4}, **(HTMX if htmx else {}))
+    assert Review.objects.filter(user=learner, card=deck[0]).count() == 1  # what the form sent was accepted
 
 
 def test_grading_records_the_review_and_redirects_to_the_next_card(learner, learner_client, deck):
