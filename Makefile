@@ -70,7 +70,7 @@ bench: $(BIN)/.installed-bench
 		$(BIN)/python scripts/bench_scale.py;; esac
 	$(TEST_ENV) $(BIN)/python scripts/bench_dashboard.py
 
-# Mutation testing, not part of `test`: mutmut breaks sm2, studyday, reviews, access and stats one change at a time,
+# Mutation testing, not part of `test`: mutmut breaks sm2, studyday, reviews, access and the stats modules one change at a time,
 # runs only the tests that call the changed function ([tool.mutmut] in pyproject.toml), then prints each module's
 # score. Survivors are killed by a test or listed in docs/mutants.md. About 2,760 mutants: 21 minutes on 2 idle
 # cores. Run it on a quiet machine: a timeout counts as a kill, and a loaded machine times out more.

@@ -33,7 +33,7 @@ from accounts.forms import (
     TransferForm,
 )
 from accounts.models import Membership, StudyGroup
-from cards import carry, forecast, reviews, scheduling, stats
+from cards import carry, forecast, group_stats, reviews, scheduling, stats
 from cards.access import group_for_user, member_of_group
 from cards.deck_forms import form_errors
 from cards.editions import current_edition
@@ -207,7 +207,7 @@ def dismiss_edition_invite(request: HttpRequest) -> HttpResponse:
 
 # Study groups ------------------------------------------------------------------------------------------------------
 # Groups are fetched through cards.access.group_for_user (404 for outsiders, 403 for a missing role) and changed
-# through accounts.groups; the figures come from cards.stats.group_dashboard.
+# through accounts.groups; the figures come from cards.group_stats.group_dashboard.
 
 INVITE_SESSION_KEY = "new_invite_link:{}"
 
@@ -238,7 +238,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 
 def _render_group(request: HttpRequest, group: StudyGroup, me: Membership, *, status: int = 200) -> HttpResponse:
-    dashboard = stats.group_dashboard(group, request.user, timezone.now())
+    dashboard = group_stats.group_dashboard(group, request.user, timezone.now())
     context = {
         "group": group,
         "me": me,

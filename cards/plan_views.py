@@ -1,7 +1,7 @@
 """The study plan's pages: the plan and the forecast, leeches and card info, backlog spreading and vacations.
 
-Thin views like cards/views.py: reads from cards/stats.py and cards/forecast.py, writes through cards/moves.py and
-cards/reviews.py.
+Thin views like cards/views.py: reads from cards/stats.py, card_stats.py and cards/forecast.py, writes through
+cards/moves.py and cards/reviews.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cards import charts, forecast, scheduling, stats
+from cards import card_stats, charts, forecast, scheduling, stats
 from cards.deck_forms import form_errors
 from cards.forms import LeechReportForm, SpreadForm, VacationForm
 from cards.marks import report_leech
@@ -31,7 +31,7 @@ def card_info(request: HttpRequest, card_id: int) -> HttpResponse:
     card = Scope().cards(request.user).select_related("deck", "consideration").filter(id=card_id).first()
     if card is None:
         raise Http404("No such card in your reviews.")
-    history = stats.card_history(request.user, card)
+    history = card_stats.card_history(request.user, card)
     graded = [r for r in history if r.kind in (Review.Kind.NEW, Review.Kind.SCHEDULED, Review.Kind.CARRIED)]
     labels = [f"{r.study_day:%d %b %Y}" for r in graded]
     context = {
@@ -50,7 +50,9 @@ def card_info(request: HttpRequest, card_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def leeches(request: HttpRequest) -> HttpResponse:
-    return render(request, "cards/leeches.html", {"leeches": stats.leeches(request.user), "form": LeechReportForm()})
+    return render(
+        request, "cards/leeches.html", {"leeches": card_stats.leeches(request.user), "form": LeechReportForm()}
+    )
 
 
 @login_required
@@ -59,7 +61,9 @@ def leech_report(request: HttpRequest, card_id: int) -> HttpResponse:
     form = LeechReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors(form))
-        return render(request, "cards/leeches.html", {"leeches": stats.leeches(request.user), "form": form}, status=400)
+        return render(
+            request, "cards/leeches.html", {"leeches": card_stats.leeches(request.user), "form": form}, status=400
+        )
     try:
         report_leech(user=request.user, card_id=card_id, note=form.cleaned_data["note"])
     except Card.DoesNotExist as error:

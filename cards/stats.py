@@ -1,4 +1,7 @@
-"""Read-only queries behind the home page and the section dashboards. Nothing here writes.
+"""Read-only queries behind the home page, the end of a review session and the study plan, with the definitions
+and query pieces every dashboard shares. Nothing here writes. The section dashboard's figures are in
+cards/section_stats.py, the group dashboard's in cards/group_stats.py, a card's history and the leeches in
+cards/card_stats.py; the definitions below hold for all of them.
 
 Every figure comes from the review log and the progress rows, counted in the learner's study days: a review's
 ``study_day`` was fixed (in the learner's time zone, after their rollover hour) when it was recorded, and "today" is
@@ -28,12 +31,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Case, Count, DateField, F, FilteredRelation, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
-from accounts.models import Membership, StudyGroup, User
+from accounts.models import User
 from cards import sm2
-from cards.editions import current_edition, edition_q, sections_of
-from cards.models import Card, Consideration, Deck, DeckShare, Edition, LeechReport, Progress, Review, Section
+from cards.editions import edition_q, sections_of
+from cards.models import Card, Deck, DeckShare, Edition, Progress, Review, Section
 from cards.reviews import Scope, build_queue, studied_decks, today_for
 
 MATURE_INTERVAL = 21
@@ -145,16 +148,16 @@ def exam_cards(user: User, section: Section | None = None) -> QuerySet[Card]:
     return cards if section is None else cards.filter(consideration__objective__section=section)
 
 
-def _official_reviews_q(user: User) -> Q:
+def official_reviews_q(user: User) -> Q:
     return Q(card__deck__owner__isnull=True) & edition_q(user, "card__deck__edition")
 
 
-def _with_my_progress(cards: QuerySet[Card], user: User) -> QuerySet[Card]:
+def with_my_progress(cards: QuerySet[Card], user: User) -> QuerySet[Card]:
     # A LEFT JOIN on this learner's progress row only (unique per user and card), so counting cards stays exact.
     return cards.alias(mine=FilteredRelation("progress", condition=Q(progress__user=user)))
 
 
-def _card_count_aggregates(today: date) -> dict:
+def card_count_aggregates(today: date) -> dict:
     seen = Q(mine__due__isnull=False)
     return {
         "total": Count("id"),
@@ -166,16 +169,16 @@ def _card_count_aggregates(today: date) -> dict:
     }
 
 
-def _counts(row: dict) -> CardCounts:
+def counts_of(row: dict) -> CardCounts:
     return CardCounts(total=row["total"], seen=row["seen"], mature=row["mature"], due=row["due_now"], new=row["new"])
 
 
-def _reviews(user: User) -> QuerySet[Review]:
+def reviews_of(user: User) -> QuerySet[Review]:
     # Carried rows are not reviews the learner did: they only move progress between editions.
     return Review.objects.filter(user=user, undone_at__isnull=True).exclude(kind__in=Review.UNGRADED).order_by()
 
 
-def _passed() -> Q:
+def passed_q() -> Q:
     return Q(grade__gte=PASSING_GRADE)
 
 
@@ -185,23 +188,21 @@ def _passed() -> Q:
 def card_counts_by_section(user: User, today: date) -> dict[int | None, CardCounts]:
     """One query: the official deck's cards per exam section, with this learner's progress on them."""
     rows = (
-        _with_my_progress(exam_cards(user), user)
+        with_my_progress(exam_cards(user), user)
         .order_by()
         .values(SECTION_OF_CARD)
-        .annotate(**_card_count_aggregates(today))
+        .annotate(**card_count_aggregates(today))
     )
-    return {row[SECTION_OF_CARD]: _counts(row) for row in rows}
+    return {row[SECTION_OF_CARD]: counts_of(row) for row in rows}
 
 
 def recent_retention_by_section(user: User, today: date) -> dict[int | None, Ratio]:
     """One query: scheduled reviews of the last RECENT_DAYS study days, passed / graded, per section."""
     rows = (
-        _reviews(user)
-        .filter(
-            _official_reviews_q(user), kind=Review.Kind.SCHEDULED, study_day__gt=today - timedelta(days=RECENT_DAYS)
-        )
+        reviews_of(user)
+        .filter(official_reviews_q(user), kind=Review.Kind.SCHEDULED, study_day__gt=today - timedelta(days=RECENT_DAYS))
         .values(f"card__{SECTION_OF_CARD}")
-        .annotate(whole=Count("id"), part=Count("id", filter=_passed()))
+        .annotate(whole=Count("id"), part=Count("id", filter=passed_q()))
     )
     return {row[f"card__{SECTION_OF_CARD}"]: Ratio(row["part"], row["whole"]) for row in rows}
 
@@ -226,7 +227,7 @@ def own_new_cards_left(user: User) -> bool:
     return Scope().cards(user).filter(deck__owner__isnull=False).exclude(id__in=started).exists()
 
 
-def _total(values: Iterable, zero):
+def total_of(values: Iterable, zero):
     result = zero
     for value in values:
         result = result + value
@@ -240,7 +241,7 @@ def activity_and_reviews_today(user: User, today: date) -> tuple[dict[date, int]
     """One query: non-undone reviews of every kind per study day, over the CALENDAR_DAYS ending today, and today's
     reviews other than practice."""
     rows = (
-        _reviews(user)
+        reviews_of(user)
         .filter(study_day__gt=today - timedelta(days=CALENDAR_DAYS), study_day__lte=today)
         .values("study_day")
         .annotate(n=Count("id"), reviews=Count("id", filter=~Q(kind=Review.Kind.PRACTICE)))
@@ -397,7 +398,7 @@ def home_overview(user: User, now: datetime) -> HomeOverview:
         )
         for s in sections
     ]
-    totals = _total(counts.values(), CardCounts())
+    totals = total_of(counts.values(), CardCounts())
     return HomeOverview(
         edition=sections[0].edition if sections else None,
         plan=study_plan(user, today, totals.new, own_share_applies=own_new_cards_left(user)),
@@ -408,7 +409,7 @@ def home_overview(user: User, now: datetime) -> HomeOverview:
         new=queue.new_count,
         drill=queue.drill_count,
         streak=streak_from(activity, today, reviews_today),
-        overall=Readiness(totals.coverage, _total(retention.values(), Ratio())),
+        overall=Readiness(totals.coverage, total_of(retention.values(), Ratio())),
         totals=totals,
         decks=studied_deck_rows(user, today, queue.new_ids),
     )
@@ -520,499 +521,3 @@ def study_plan(user: User, today: date, new_left: int, own_share_applies: bool) 
         finish_on=finish_on,
         **base,
     )
-
-
-# --- considerations and their weakness ---------------------------------------------------------------------------
-
-
-@dataclass
-class ConsiderationRow:
-    """One consideration of a section for one learner, with the inputs of its weakness score."""
-
-    consideration: Consideration
-    counts: CardCounts
-    avg_easiness: float | None
-    lapses: int
-    recent: Ratio  # SM-2 grades (new and scheduled) of the last RECENT_DAYS study days: failed / graded
-
-    @property
-    def started(self) -> bool:
-        return self.counts.seen > 0
-
-    @property
-    def lapse_rate(self) -> float:
-        return min(self.lapses / self.counts.seen, 1.0) if self.counts.seen else 0.0
-
-    @property
-    def ease_gap(self) -> float:
-        if self.avg_easiness is None:
-            return 0.0
-        return min(max((START_EASINESS - self.avg_easiness) / (START_EASINESS - sm2.MIN_EASINESS), 0.0), 1.0)
-
-    @property
-    def weakness(self) -> float | None:
-        return weakness_score(self)
-
-    @property
-    def weakness_percent(self) -> int | None:
-        score = self.weakness
-        return None if score is None else int(score * 100 + 0.5)
-
-
-def weakness_score(row: ConsiderationRow) -> float | None:
-    """How weak a consideration is, from 0 (solid) to 1, or None when it is not started (nothing seen yet).
-
-    The plain mean of three shares, each from 0 to 1:
-    - lapses per seen card (capped at 1): how often learned cards were forgotten;
-    - the easiness gap: how far the seen cards' average easiness has fallen from 2.5 towards SM-2's floor of 1.3;
-    - the recent failure rate: the share of SM-2 grades (new and scheduled) below 3 in the last 30 study days
-      (0 when there were none). Re-drill and practice grades are left out, so a practice session does not move
-      its own target.
-    """
-    if not row.started:
-        return None
-    return (row.lapse_rate + row.ease_gap + (row.recent.value or 0.0)) / 3
-
-
-def reviewed_cards(user: User, section: Section) -> dict[int, int]:
-    """One query: card id -> consideration id for the section's cards this learner has a progress row for.
-
-    Those are exactly the cards they can have reviews of (cards/reviews.py creates the progress row before the first
-    review, and never deletes it). Review queries then filter on these ids, which lets the database walk the
-    (card, user) index over this section's reviews instead of reading every review of the learner.
-    """
-    return dict(
-        Progress.objects.filter(user=user, card__consideration__objective__section=section)
-        .filter(_official_reviews_q(user))
-        .order_by()
-        .values_list("card_id", "card__consideration_id")
-    )
-
-
-def _section_reviews(user: User, card_ids: Iterable[int], first_day: date, today: date) -> QuerySet[Review]:
-    return _reviews(user).filter(card_id__in=list(card_ids), study_day__gte=first_day, study_day__lte=today)
-
-
-def consideration_rows(
-    user: User, section: Section, today: date, cards: dict[int, int] | None = None
-) -> list[ConsiderationRow]:
-    """Three queries (four without ``cards``, see ``reviewed_cards``): the section's considerations, their card
-    counts, and their recent failures."""
-    if cards is None:
-        cards = reviewed_cards(user, section)
-    considerations = list(
-        Consideration.objects.filter(objective__section=section)
-        .select_related("objective")
-        .order_by("objective__position", "position")
-    )
-    aggregates = {
-        row["consideration_id"]: row
-        for row in _with_my_progress(exam_cards(user, section), user)
-        .order_by()
-        .values("consideration_id")
-        .annotate(
-            **_card_count_aggregates(today),
-            avg_easiness=Avg("mine__easiness", filter=Q(mine__due__isnull=False)),
-            lapses=Sum("mine__lapses"),
-        )
-    }
-    failures: dict[int, Ratio] = {}
-    recent = _section_reviews(user, cards, today - timedelta(days=RECENT_DAYS - 1), today).filter(kind__in=SM2_KINDS)
-    for card_id, failed, graded in (
-        recent.values("card_id")
-        .annotate(failed=Count("id", filter=~_passed()), graded=Count("id"))
-        .values_list("card_id", "failed", "graded")
-    ):
-        failures[cards[card_id]] = failures.get(cards[card_id], Ratio()) + Ratio(failed, graded)
-    rows = []
-    for c in considerations:
-        agg = aggregates.get(c.id)
-        rows.append(
-            ConsiderationRow(
-                consideration=c,
-                counts=_counts(agg) if agg else CardCounts(),
-                avg_easiness=agg["avg_easiness"] if agg else None,
-                lapses=(agg["lapses"] or 0) if agg else 0,
-                recent=failures.get(c.id, Ratio()),
-            )
-        )
-    return rows
-
-
-def weakest(rows: list[ConsiderationRow], limit: int = WEAKEST_COUNT) -> list[ConsiderationRow]:
-    """The started considerations, weakest first (ties in curriculum order), at most ``limit``."""
-    started = [r for r in rows if r.started]
-    return sorted(started, key=lambda r: -(r.weakness or 0.0))[:limit]
-
-
-SORTS = {
-    "curriculum": "Curriculum order",
-    "weakest": "Weakest first",
-    "due": "Most due",
-    "lapses": "Most lapses",
-    "easiness": "Lowest easiness",
-    "unseen": "Least seen",
-}
-
-
-def sort_rows(rows: list[ConsiderationRow], sort: str) -> list[ConsiderationRow]:
-    """Stable sorts (curriculum order breaks ties); considerations not started go last where a score is needed."""
-    if sort == "weakest":
-        return sorted(rows, key=lambda r: (not r.started, -(r.weakness or 0.0)))
-    if sort == "due":
-        return sorted(rows, key=lambda r: -r.counts.due)
-    if sort == "lapses":
-        return sorted(rows, key=lambda r: -r.lapses)
-    if sort == "easiness":
-        return sorted(rows, key=lambda r: (r.avg_easiness is None, r.avg_easiness or 0.0))
-    if sort == "unseen":
-        return sorted(rows, key=lambda r: r.counts.coverage.value or 0.0)
-    if sort == "curriculum":
-        return list(rows)
-    raise ValueError(f"Unknown sort {sort!r}")
-
-
-# --- chart data --------------------------------------------------------------------------------------------------
-
-
-def due_forecast(user: User, section: Section, today: date) -> list[int]:
-    """One query: cards falling due on each of the next FORECAST_DAYS study days; overdue cards count as today."""
-    horizon = today + timedelta(days=FORECAST_DAYS - 1)
-    rows = (
-        Progress.objects.filter(user=user, suspended=False, due__lte=horizon, card__in=exam_cards(user, section))
-        .order_by()
-        .values("due")
-        .annotate(n=Count("id"))
-        .values_list("due", "n")
-    )
-    days = [0] * FORECAST_DAYS
-    for due, n in rows:
-        days[max((due - today).days, 0)] += n
-    return days
-
-
-@dataclass(frozen=True)
-class RetentionWeek:
-    start: date  # the Monday of the week (study days)
-    young: Ratio
-    mature: Ratio
-
-
-@dataclass
-class SectionHistory:
-    """A section's review log of the last CALENDAR_DAYS study days, folded for the charts."""
-
-    activity: dict[date, int]  # reviews of every kind per study day
-    grades: list[int]  # how many of each grade, 0 to 5, every kind
-    weeks: list[RetentionWeek]  # the last RETENTION_WEEKS weeks, Monday to Sunday in study days, this week last
-
-
-def section_history(user: User, today: date, card_ids: Iterable[int]) -> SectionHistory:
-    """One query over the section's reviews of the last CALENDAR_DAYS study days.
-
-    Grouped in the database by study day and grade (so at most six rows a study day, whatever the number of
-    reviews), with the scheduled ones counted as young or mature beside; Python only folds those rows into the
-    calendar, the grade distribution and the weekly retention.
-    """
-    scheduled = Q(kind=Review.Kind.SCHEDULED)
-    rows = (
-        _section_reviews(user, card_ids, today - timedelta(days=CALENDAR_DAYS - 1), today)
-        .values("study_day", "grade")
-        .annotate(
-            n=Count("id"),
-            young=Count("id", filter=scheduled & Q(before_interval__lt=MATURE_INTERVAL)),
-            mature=Count("id", filter=scheduled & Q(before_interval__gte=MATURE_INTERVAL)),
-        )
-        .values_list("study_day", "grade", "n", "young", "mature")
-    )
-    first_monday = today - timedelta(days=today.weekday(), weeks=RETENTION_WEEKS - 1)
-    activity: dict[date, int] = {}
-    grades = [0] * 6
-    weeks = [[Ratio(), Ratio()] for _ in range(RETENTION_WEEKS)]
-    for day, grade, n, young, mature in rows:
-        activity[day] = activity.get(day, 0) + n
-        grades[grade] += n
-        if day >= first_monday:
-            passed = grade >= PASSING_GRADE
-            week = weeks[(day - first_monday).days // 7]
-            week[0] += Ratio(young if passed else 0, young)
-            week[1] += Ratio(mature if passed else 0, mature)
-    return SectionHistory(
-        activity=activity,
-        grades=grades,
-        weeks=[
-            RetentionWeek(start=first_monday + timedelta(weeks=i), young=y, mature=m) for i, (y, m) in enumerate(weeks)
-        ],
-    )
-
-
-def interval_buckets() -> list[tuple[int | None, str]]:
-    return [*INTERVAL_BUCKETS, *INTERVAL_BUCKETS_TAIL]
-
-
-def interval_distribution(user: User, section: Section) -> list[int]:
-    """One query: the seen cards' current intervals, counted in the buckets of ``interval_buckets()``."""
-    rows = (
-        Progress.objects.filter(user=user, due__isnull=False, card__in=exam_cards(user, section))
-        .order_by()
-        .values("interval")
-        .annotate(n=Count("id"))
-        .values_list("interval", "n")
-    )
-    buckets = interval_buckets()
-    counts = [0] * len(buckets)
-    for interval, n in rows:
-        index = next(i for i, (upper, _) in enumerate(buckets) if upper is None or interval <= upper)
-        counts[index] += n
-    return counts
-
-
-# --- the section dashboard ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class SectionDashboard:
-    section: Section
-    own_cards: int
-    today: date
-    counts: CardCounts
-    readiness: Readiness
-    overall: Readiness
-    rows: list[ConsiderationRow]
-    weakest: list[ConsiderationRow]
-    forecast: list[int]
-    activity: dict[date, int]
-    retention: list[RetentionWeek]
-    grades: list[int]
-    intervals: list[int]
-
-
-def section_dashboard(user: User, section: Section, now: datetime) -> SectionDashboard:
-    """Everything the section page shows, in ten queries whatever the size of the history."""
-    today = today_for(user, now)
-    counts = card_counts_by_section(user, today)
-    retention = recent_retention_by_section(user, today)
-    mine = counts.get(section.id, CardCounts())
-    cards = reviewed_cards(user, section)
-    rows = consideration_rows(user, section, today, cards)
-    history = section_history(user, today, cards)
-    return SectionDashboard(
-        section=section,
-        own_cards=own_cards_by_section(user).get(section.id, 0),
-        today=today,
-        counts=mine,
-        readiness=Readiness(mine.coverage, retention.get(section.id, Ratio())),
-        overall=Readiness(_total(counts.values(), CardCounts()).coverage, _total(retention.values(), Ratio())),
-        rows=rows,
-        weakest=weakest(rows),
-        forecast=due_forecast(user, section, today),
-        activity=history.activity,
-        retention=history.weeks,
-        grades=history.grades,
-        intervals=interval_distribution(user, section),
-    )
-
-
-def weakest_considerations(user: User, section: Section, now: datetime) -> list[ConsiderationRow]:
-    """The considerations a "drill my weakest" session covers, weakest first (four queries)."""
-    return weakest(consideration_rows(user, section, today_for(user, now)))
-
-
-def weakest_consideration_ids(user: User, section: Section, now: datetime) -> list[int]:
-    return [row.consideration.id for row in weakest_considerations(user, section, now)]
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Study groups: the group dashboard.
-#
-# The group's curriculum is the official deck plus the decks shared with the group (members' personal decks stay
-# out of it). Per member: cards due now (in that member's own study day), reviews in the last 7 days, retention
-# (share of scheduled reviews in the last 30 days graded 3 or more), and mastery per exam section (share of the
-# section's curriculum cards the member holds at an interval of 21 days or more, i.e. mature). A member who hides
-# their figures is "private" to everyone but themselves, and their rows are not even queried. Five queries,
-# whatever the number of members.
-# ---------------------------------------------------------------------------------------------------------------
-
-GROUP_WEEK_DAYS = 7
-HEAT_LEVELS = 5  # CSS classes heat-0 (nothing mastered) to heat-4 (75% or more)
-
-
-@dataclass
-class MasteryCell:
-    section: Section
-    mastered: int
-    total: int
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.mastered / self.total) if self.total else 0
-
-    @property
-    def level(self) -> int:
-        if not self.total or not self.mastered:
-            return 0
-        return min(1 + self.mastered * (HEAT_LEVELS - 1) // self.total, HEAT_LEVELS - 1)
-
-
-@dataclass
-class MemberFigures:
-    membership: Membership  # with its user
-    private: bool
-    due: int = 0
-    reviews_7d: int = 0
-    scheduled_30d: int = 0
-    passed_30d: int = 0
-    mastery: tuple[MasteryCell, ...] = ()  # one per exam section, in order
-    other_edition: Edition | None = None  # the exam this member prepares for, when it is not the group's
-
-    @property
-    def retention(self) -> int | None:
-        """Percent of scheduled reviews passed in the last 30 days; None without any."""
-        return round(100 * self.passed_30d / self.scheduled_30d) if self.scheduled_30d else None
-
-
-@dataclass
-class GroupDashboard:
-    edition: Edition | None
-    sections: list[Section]
-    members: list[MemberFigures]
-    leaderboard: list[tuple[Membership, int]]  # (membership, reviews in the last 7 days), most first
-
-
-def group_curriculum(group: StudyGroup) -> QuerySet[Card]:
-    """The active cards a group studies together: its edition's official deck and the decks shared with it."""
-    shared = DeckShare.objects.filter(group=group).values("deck_id")
-    decks = Deck.objects.filter((Q(owner__isnull=True) & edition_q(group)) | Q(id__in=shared))
-    return Card.objects.filter(deck__in=decks, retired=False)
-
-
-def _other_edition(user: User, group_edition: Edition | None) -> Edition | None:
-    """The exam a member prepares for when it is not the group's (no query unless the group is on an older one)."""
-    if user.exam_edition_id:
-        return user.exam_edition if user.exam_edition_id != getattr(group_edition, "id", None) else None
-    return None if group_edition is None or group_edition.is_current else current_edition()
-
-
-def group_dashboard(group: StudyGroup, viewer: User, now: datetime) -> GroupDashboard:
-    """Every member's figures for the group page: five queries whatever the number of members."""
-
-    sections = list(sections_of(group).select_related("edition"))
-    edition = sections[0].edition if sections else None
-    memberships = list(
-        Membership.objects.filter(group=group).select_related("user__exam_edition").order_by("joined_at", "id")
-    )
-    cards = group_curriculum(group)
-    section_of = "consideration__objective__section_id"
-    # Mastery is an exam figure: the official deck's cards only, each once (shared decks count for activity).
-    official = Q(deck__owner__isnull=True)
-    totals = dict(cards.filter(official).values_list(section_of).annotate(n=Count("id")).values_list(section_of, "n"))
-
-    visible = {m.user_id for m in memberships if m.share_stats or m.user_id == viewer.id}
-    ranked = {m.user_id for m in memberships if m.on_leaderboard}
-    todays = {m.user_id: today_for(m.user, now) for m in memberships if m.user_id in visible}
-
-    # Members' study days differ by at most a day or two (time zones), so due dates are grouped exactly only inside
-    # that window; everything earlier is folded into one bucket, everything later (and new or suspended) into none.
-    due_by: dict[int, list[tuple[date | None, int]]] = {}
-    mastered: dict[tuple[int, int | None], int] = {}
-    if todays:
-        first, last = min(todays.values()), max(todays.values())
-        due_key = Case(
-            When(Q(due__isnull=True) | Q(suspended=True) | Q(due__gt=last), then=Value(None)),
-            When(due__lt=first, then=Value(first - timedelta(days=1))),
-            default=F("due"),
-            output_field=DateField(),
-        )
-        rows = (
-            Progress.objects.filter(user_id__in=visible, card__in=cards)
-            .annotate(section=F(f"card__{section_of}"), due_key=due_key)
-            .values("user_id", "section", "due_key")
-            .annotate(
-                n=Count("id"),
-                mature=Count(
-                    "id", filter=Q(interval__gte=MATURE_INTERVAL, due__isnull=False, card__deck__owner__isnull=True)
-                ),
-            )
-        )
-        for row in rows:
-            due_by.setdefault(row["user_id"], []).append((row["due_key"], row["n"]))
-            key = (row["user_id"], row["section"])
-            mastered[key] = mastered.get(key, 0) + row["mature"]
-
-    reviews: dict[int, dict[str, int]] = {}
-    counted = visible | ranked
-    if counted:
-        week, month = now - timedelta(days=GROUP_WEEK_DAYS), now - timedelta(days=RECENT_DAYS)
-        scheduled = Q(kind=Review.Kind.SCHEDULED)
-        for row in (
-            Review.objects.filter(user_id__in=counted, card__in=cards, undone_at__isnull=True, reviewed_at__gte=month)
-            .exclude(kind__in=(*Review.UNGRADED, Review.Kind.PRACTICE))  # practice would buy a leaderboard place
-            .values("user_id")
-            .annotate(
-                week=Count("id", filter=Q(reviewed_at__gte=week)),
-                scheduled=Count("id", filter=scheduled),
-                passed=Count("id", filter=scheduled & Q(grade__gte=3)),
-            )
-        ):
-            reviews[row["user_id"]] = row
-
-    members = []
-    for m in memberships:
-        other = _other_edition(m.user, edition)
-        if m.user_id not in visible:
-            members.append(MemberFigures(membership=m, private=True, other_edition=other))
-            continue
-        today = todays[m.user_id]
-        mine = reviews.get(m.user_id, {})
-        due = sum(n for day, n in due_by.get(m.user_id, []) if day is not None and day <= today)
-        members.append(
-            MemberFigures(
-                membership=m,
-                private=False,
-                due=due,
-                reviews_7d=mine.get("week", 0),
-                scheduled_30d=mine.get("scheduled", 0),
-                passed_30d=mine.get("passed", 0),
-                mastery=tuple(
-                    MasteryCell(section=s, mastered=mastered.get((m.user_id, s.id), 0), total=totals.get(s.id, 0))
-                    for s in sections
-                ),
-                other_edition=other,
-            )
-        )
-    leaderboard = sorted(
-        ((m, reviews.get(m.user_id, {}).get("week", 0)) for m in memberships if m.user_id in ranked),
-        key=lambda pair: (-pair[1], pair[0].user.username),
-    )
-    return GroupDashboard(edition=edition, sections=sections, members=members, leaderboard=leaderboard)
-
-
-# --- one card's history, and the learner's leeches -----------------------------------------------------------------
-
-
-def card_history(user: User, card: Card) -> list[Review]:
-    """The card's log for the learner, oldest first (one query): grades, and carried or moved entries; undone
-    grades left out."""
-    return list(Review.objects.filter(user=user, card=card, undone_at__isnull=True).order_by("reviewed_at", "id"))
-
-
-@dataclass
-class Leech:
-    progress: Progress
-    history: list[Review]
-    reported: bool
-
-
-def leeches(user: User) -> list[Leech]:
-    """The learner's cards at or past their leech threshold, most lapses first, with their grades (three queries)."""
-    rows = list(
-        Progress.objects.filter(user=user, lapses__gte=user.leech_threshold, card__in=Scope().cards(user))
-        .select_related("card__deck", "card__consideration")
-        .order_by("-lapses", "card_id")[:200]
-    )
-    ids = [p.card_id for p in rows]
-    history: dict[int, list[Review]] = {}
-    for review in _reviews(user).filter(card_id__in=ids).order_by("reviewed_at", "id"):
-        history.setdefault(review.card_id, []).append(review)
-    reported = set(LeechReport.objects.filter(reporter=user, card_id__in=ids).values_list("card_id", flat=True))
-    return [Leech(p, history.get(p.card_id, []), p.card_id in reported) for p in rows]

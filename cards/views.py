@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from cards import charts, scheduling, stats
+from cards import charts, scheduling, section_stats, stats
 from cards.access import deck_for_user, may_edit_card
 from cards.deck_forms import form_errors
 from cards.editions import edition_q, offers_current_edition
@@ -297,7 +297,7 @@ def _mastery_bar(chart_id: str, counts: stats.CardCounts) -> charts.Chart:
     return charts.mastery_bar(chart_id, "Mastery", counts.mature, counts.learning, counts.total - counts.seen)
 
 
-def _section_charts(dash: stats.SectionDashboard) -> dict[str, charts.Chart]:
+def _section_charts(dash: section_stats.SectionDashboard) -> dict[str, charts.Chart]:
     weeks = [(w.start, w.young.part, w.young.whole, w.mature.part, w.mature.whole) for w in dash.retention]
     return {
         "mastery": _mastery_bar("mastery", dash.counts),
@@ -307,7 +307,7 @@ def _section_charts(dash: stats.SectionDashboard) -> dict[str, charts.Chart]:
         ),
         "retention": charts.retention_chart(weeks),
         "grades": charts.grades_chart(dash.grades),
-        "intervals": charts.intervals_chart(dash.intervals, [label for _, label in stats.interval_buckets()]),
+        "intervals": charts.intervals_chart(dash.intervals, [label for _, label in section_stats.interval_buckets()]),
     }
 
 
@@ -345,17 +345,17 @@ def consideration_columns(sort: str) -> list[tuple[str, str, str]]:
 def section_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     section = _section(request, slug)
     sort, status = request.GET.get("sort") or "curriculum", 200
-    if sort not in stats.SORTS:
-        messages.error(request, f"Unknown sort {sort!r}: choose one of {', '.join(stats.SORTS)}.")
+    if sort not in section_stats.SORTS:
+        messages.error(request, f"Unknown sort {sort!r}: choose one of {', '.join(section_stats.SORTS)}.")
         sort, status = "curriculum", 400
-    dash = stats.section_dashboard(request.user, section, timezone.now())
+    dash = section_stats.section_dashboard(request.user, section, timezone.now())
     mock = mock_signal(request.user, [section.id])
     context = {
         "mock": mock.get(section.id),
         "dash": dash,
-        "rows": stats.sort_rows(dash.rows, sort),
+        "rows": section_stats.sort_rows(dash.rows, sort),
         "sort": sort,
-        "sorts": stats.SORTS,
+        "sorts": section_stats.SORTS,
         "columns": consideration_columns(sort),
         "charts": _section_charts(dash),
     }
@@ -391,7 +391,7 @@ def _render_practice(
     """A practice round: the section's weakest considerations, the ones given, an extra session (ahead, failures)
     or the cards given (a filter of the card browser)."""
     now = timezone.now()
-    weakest = stats.weakest_considerations(request.user, section, now) if section else []
+    weakest = section_stats.weakest_considerations(request.user, section, now) if section else []
     ids = [row.consideration.id for row in weakest] if section else [c.id for c in considerations or []]
     queue = build_practice_queue(request.user, section, ids, now, prefer_card_id=prefer, extra=extra, card_ids=cards)
     reveal = reveal and queue.card is not None and queue.card.id == prefer
@@ -452,7 +452,9 @@ def practice_grade(request: HttpRequest, slug=None, ids=None, extra: str = "", c
     now = timezone.now()
     considerations = session["considerations"]
     consideration_ids = (
-        stats.weakest_consideration_ids(request.user, section, now) if section else [c.id for c in considerations or []]
+        section_stats.weakest_consideration_ids(request.user, section, now)
+        if section
+        else [c.id for c in considerations or []]
     )
     try:
         outcome = record_practice(

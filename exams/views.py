@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from cards import charts, stats
+from cards import charts, section_stats, stats
 from cards.access import studied_deck_q
 from cards.deck_forms import form_errors
 from cards.editions import edition_of, sections_of
@@ -109,7 +109,9 @@ def _quiz_scope(request: HttpRequest, source: str, edition) -> tuple[list[int] |
         rows = [
             row
             for section in sections_of(request.user)
-            for row in stats.consideration_rows(request.user, section, stats.today_for(request.user, timezone.now()))
+            for row in section_stats.consideration_rows(
+                request.user, section, stats.today_for(request.user, timezone.now())
+            )
             if row.weakness is not None
         ]
         rows.sort(key=lambda r: -r.weakness)

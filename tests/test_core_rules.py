@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from cards import balance, stats
+from cards import balance, section_stats, stats
 from cards.marks import bury_card, suspend_card
 from cards.models import Progress, Review
 from cards.practice import PRACTICE_GONE_NOTICE, build_practice_queue, record_practice
@@ -151,7 +151,7 @@ def test_practice_refuses_a_seen_card_of_the_section_outside_the_drill(learner, 
         in_review(learner, card, lapses=3, easiness=1.5)
     for card in cards[6:]:
         in_review(learner, card, lapses=0, easiness=2.8)
-    weakest = stats.weakest_consideration_ids(learner, section, NOON)
+    weakest = section_stats.weakest_consideration_ids(learner, section, NOON)
     assert cards[6].consideration_id not in weakest and len(weakest) == 3
     outcome = record_practice(
         user=learner, section=section, consideration_ids=weakest, card_id=cards[6].id, quality=4, version=1, now=NOON
@@ -173,7 +173,7 @@ def test_the_last_30_study_days_are_today_and_the_29_before(learner, section, ca
         ReviewFactory(user=learner, card=card, kind="scheduled", grade=0, reviewed_at=NOON - timedelta(days=days_back))
     # The failure 29 study days back counts; the one 30 days back is outside both windows.
     assert stats.recent_retention_by_section(learner, TODAY)[section.id] == stats.Ratio(0, 1)
-    assert stats.consideration_rows(learner, section, TODAY)[0].recent == stats.Ratio(1, 1)
+    assert section_stats.consideration_rows(learner, section, TODAY)[0].recent == stats.Ratio(1, 1)
 
 
 def test_a_card_at_exactly_21_days_is_mature_and_at_20_is_not(learner, section, cards):
@@ -186,7 +186,7 @@ def test_a_card_at_exactly_21_days_is_mature_and_at_20_is_not(learner, section, 
 def test_a_weakness_score_is_never_negative_when_cards_are_easier_than_new(learner, section, cards):
     for card in cards[:2]:
         in_review(learner, card, easiness=3.0)
-    row = stats.consideration_rows(learner, section, TODAY)[0]
+    row = section_stats.consideration_rows(learner, section, TODAY)[0]
     assert row.avg_easiness == 3.0
     assert row.ease_gap == 0.0
     assert row.weakness == 0.0

@@ -16,7 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from accounts.models import User
-from cards import stats
+from cards import group_stats, stats
 from cards.carry import choose_edition
 from cards.deckfile import edition_dirs, read_cards
 from cards.decks import clone_deck
@@ -327,7 +327,7 @@ def test_a_shared_deck_filed_under_sections_counts_for_activity_not_for_group_ma
     MembershipFactory(group=group, user=owner, role="owner")
     MembershipFactory(group=group, user=other)
     DeckShareFactory(deck=clone_deck(deck=official(2024), owner=owner), group=group)
-    dashboard = stats.group_dashboard(group, owner, NOW)
+    dashboard = group_stats.group_dashboard(group, owner, NOW)
     assert dashboard.edition == editions[2024]
     expected = Counter(official(2024).cards.values_list("consideration__objective__section_id", flat=True))
     assert {cell.section.id: cell.total for cell in dashboard.members[0].mastery} == expected
@@ -362,7 +362,10 @@ def test_a_member_on_the_groups_own_edition_is_not_flagged_as_preparing_for_anot
     owner = UserFactory(username="owner", exam_edition=old)
     MembershipFactory(group=group, user=owner, role="owner")
     MembershipFactory(group=group, user=UserFactory(username="newer"))  # follows the current exam
-    assert [row.other_edition for row in stats.group_dashboard(group, owner, NOW).members] == [None, current_edition()]
+    assert [row.other_edition for row in group_stats.group_dashboard(group, owner, NOW).members] == [
+        None,
+        current_edition(),
+    ]
     client.force_login(owner)
     html = client.get(reverse("group_detail", args=["old-guard"])).content.decode()
     assert html.count("prepares for the") == 1 and "prepares for the 2024 exam" in html

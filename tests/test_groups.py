@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.groups import invite_digest, rotate_invite
 from accounts.models import Membership, StudyGroup, User
-from cards import stats
+from cards import group_stats
 from cards.models import Card, Deck, DeckShare, Progress, Review
 from cards.reviews import Scope
 from tests.factories import (
@@ -386,14 +386,14 @@ def team(owner, group):
     return alice, bob, carol
 
 
-def figures(row: stats.MemberFigures) -> tuple:
+def figures(row: group_stats.MemberFigures) -> tuple:
     cells = [(c.mastered, c.total, c.percent, c.level) for c in row.mastery]
     return (row.membership.user.username, row.private, row.due, row.reviews_7d, row.retention, cells)
 
 
 def test_the_dashboard_shows_each_members_figures_by_exam_section(group, team):
     alice, bob, carol = team
-    dashboard = stats.group_dashboard(group, alice, timezone.now())
+    dashboard = group_stats.group_dashboard(group, alice, timezone.now())
     assert [s.number for s in dashboard.sections] == [1, 2]
     assert [figures(row) for row in dashboard.members] == [
         ("owner", False, 3, 3, 67, [(2, 4, 50, 3), (0, 2, 0, 0)]),
@@ -417,7 +417,7 @@ def test_practice_grades_buy_no_place_on_the_leaderboard_nor_reviews_in_7_days(c
 
 def test_a_hidden_member_sees_their_own_figures(group, team):
     _, _, carol = team
-    dashboard = stats.group_dashboard(group, carol, timezone.now())
+    dashboard = group_stats.group_dashboard(group, carol, timezone.now())
     assert [row.private for row in dashboard.members] == [False, False, False]
     assert figures(dashboard.members[2]) == ("carol", False, 1, 5, 100, [(1, 4, 25, 2), (0, 2, 0, 0)])
 
@@ -449,7 +449,7 @@ def test_a_member_without_reviews_and_a_section_without_cards_show_zeros(client,
     alice, _, _ = team
     SectionFactory(number=3)  # nothing in the group's curriculum files under it yet
     join(group, "dan", on_leaderboard=True)
-    dashboard = stats.group_dashboard(group, alice, timezone.now())
+    dashboard = group_stats.group_dashboard(group, alice, timezone.now())
     dan = dashboard.members[-1]
     assert (dan.reviews_7d, dan.scheduled_30d, dan.passed_30d, dan.retention) == (0, 0, 0, None)
     assert [(m.user.username, n) for m, n in dashboard.leaderboard] == [("carol", 5), ("owner", 3), ("dan", 0)]
@@ -467,7 +467,7 @@ def test_a_private_member_preparing_for_another_exam_is_still_marked_so(client, 
 
     alice, _, carol = team  # carol hides her figures
     User.objects.filter(id=carol.id).update(exam_edition=edition_2020())
-    carols = stats.group_dashboard(group, alice, timezone.now()).members[2]
+    carols = group_stats.group_dashboard(group, alice, timezone.now()).members[2]
     assert (carols.private, carols.other_edition) == (True, edition_2020())
     client.force_login(alice)
     html = client.get(reverse("group_detail", args=["team"])).content.decode()
@@ -480,10 +480,10 @@ def test_the_curriculum_leaves_out_the_official_deck_of_another_edition(group, t
 
     alice, bob, _ = team
     old = CardFactory(deck=DeckFactory(owner=None, edition=edition_2020()), consideration=None)
-    assert not stats.group_curriculum(group).filter(id=old.id).exists()
+    assert not group_stats.group_curriculum(group).filter(id=old.id).exists()
     progress(bob, old, interval=30, due=date(2026, 6, 11))
     review(bob, old, datetime(2026, 6, 10, 10, tzinfo=UTC), grade=5)
-    bobs = stats.group_dashboard(group, alice, timezone.now()).members[1]
+    bobs = group_stats.group_dashboard(group, alice, timezone.now()).members[1]
     assert (bobs.membership.user, bobs.due, bobs.reviews_7d, bobs.scheduled_30d) == (bob, 2, 1, 1)
 
 
@@ -501,7 +501,7 @@ def test_the_dashboard_does_not_even_read_private_members_or_outsiders_rows(grou
     progress(stranger, card, interval=30, due=date(2026, 6, 10))
     review(stranger, card, datetime(2026, 6, 9, 12, tzinfo=UTC))
     with CaptureQueriesContext(connection) as ctx:
-        stats.group_dashboard(group, alice, timezone.now())
+        group_stats.group_dashboard(group, alice, timezone.now())
     sql = {table: next(q["sql"] for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]) for table in
            ("cards_progress", "cards_review")}  # fmt: skip
     assert _user_ids_read(sql["cards_progress"], "cards_progress") == {alice.id, bob.id}
@@ -526,7 +526,7 @@ def test_the_dashboard_takes_five_queries_whatever_the_number_of_members(
 ):
     _crowd(group, members)
     with django_assert_num_queries(5):  # members, sections, card totals, progress, reviews
-        dashboard = stats.group_dashboard(group, owner, timezone.now())
+        dashboard = group_stats.group_dashboard(group, owner, timezone.now())
     assert len(dashboard.members) == members + 1
 
 
@@ -561,7 +561,7 @@ def test_the_dashboard_lists_members_in_the_order_they_joined(owner, group):
     early = join(group, "early")
     Membership.objects.filter(user=early).update(joined_at=NOON - timedelta(days=30))
     Membership.objects.filter(user=owner).update(joined_at=NOON - timedelta(days=10))
-    dashboard = stats.group_dashboard(group, owner, NOON)
+    dashboard = group_stats.group_dashboard(group, owner, NOON)
     assert [m.membership.user.username for m in dashboard.members] == ["early", "owner", "late"]
 
 
@@ -582,11 +582,11 @@ def test_a_member_who_may_not_manage_or_own_is_told_why(group, client):
 
 def test_a_retired_official_card_is_not_in_the_curriculum_nor_in_mastery_totals(group, team):
     alice, _, _ = team
-    section = stats.group_dashboard(group, alice, timezone.now()).sections[0]
+    section = group_stats.group_dashboard(group, alice, timezone.now()).sections[0]
     consideration = ConsiderationFactory(objective=ObjectiveFactory(section=section, position=2))
     retired = CardFactory(deck=DeckFactory(owner=None), consideration=consideration, retired=True)
-    assert not stats.group_curriculum(group).filter(id=retired.id).exists()
-    cells = stats.group_dashboard(group, alice, timezone.now()).members[0].mastery
+    assert not group_stats.group_curriculum(group).filter(id=retired.id).exists()
+    cells = group_stats.group_dashboard(group, alice, timezone.now()).members[0].mastery
     assert [(cell.mastered, cell.total) for cell in cells] == [(2, 4), (0, 2)]
 
 
@@ -594,6 +594,6 @@ def test_a_group_without_sections_yet_still_marks_a_member_preparing_for_another
     from tests.factories import edition_2020
 
     User.objects.filter(id=owner.id).update(exam_edition=edition_2020())
-    dashboard = stats.group_dashboard(group, owner, NOON)
+    dashboard = group_stats.group_dashboard(group, owner, NOON)
     assert (dashboard.edition, dashboard.sections) == (None, [])
     assert dashboard.members[0].other_edition == edition_2020()

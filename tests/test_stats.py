@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
-from cards import stats
+from cards import card_stats, section_stats, stats
 from cards.stats import CardCounts, Ratio
 
 NOW = datetime(2026, 3, 12, 19, 0, tzinfo=UTC)  # 15:00 EDT
@@ -99,14 +99,14 @@ def test_after_the_rollover_hour_a_new_day_starts_and_the_run_survives_until_it_
     assert overview.due == 2  # b2 falls due on the 13th
 
 
-def history(study_history, learner) -> stats.SectionHistory:
-    return stats.section_history(learner, TODAY, stats.reviewed_cards(learner, study_history["s1"]))
+def history(study_history, learner) -> section_stats.SectionHistory:
+    return section_stats.section_history(learner, TODAY, section_stats.reviewed_cards(learner, study_history["s1"]))
 
 
 def test_reviewed_cards_are_the_sections_cards_with_a_progress_row(study_history, learner):
     cards = study_history["cards"]
     c111, c112, c121 = (c.id for c in study_history["considerations"])
-    assert stats.reviewed_cards(learner, study_history["s1"]) == {
+    assert section_stats.reviewed_cards(learner, study_history["s1"]) == {
         cards["a1"].id: c111,
         cards["a2"].id: c111,
         cards["b1"].id: c112,
@@ -151,8 +151,8 @@ def test_grade_interval_and_forecast_distributions(study_history, learner):
     s1 = study_history["s1"]
     assert history(study_history, learner).grades == [1, 1, 1, 2, 3, 1]
     # b1 3 d, a2 8 d, a1 25 d, b2 30 d.
-    assert stats.interval_distribution(learner, s1) == [0, 1, 0, 1, 0, 2, 0, 0, 0]
-    forecast = stats.due_forecast(learner, s1, TODAY)
+    assert section_stats.interval_distribution(learner, s1) == [0, 1, 0, 1, 0, 2, 0, 0, 0]
+    forecast = section_stats.due_forecast(learner, s1, TODAY)
     assert len(forecast) == 30
     # b1 overdue since 5 March counts today; b2 tomorrow; a2 on the 20th (+8); a1 on 6 April (+25).
     assert {i: n for i, n in enumerate(forecast) if n} == {0: 1, 1: 1, 8: 1, 25: 1}
@@ -186,7 +186,7 @@ def test_grades_of_a_study_day_still_ahead_are_left_out_of_the_section(study_his
 
 
 def test_consideration_rows_and_weakness(study_history, learner):
-    rows = stats.consideration_rows(learner, study_history["s1"], TODAY)
+    rows = section_stats.consideration_rows(learner, study_history["s1"], TODAY)
     c111, c112, c121 = rows
     assert [r.consideration.key for r in rows] == ["1.1.1", "1.1.2", "1.2.1"]
     assert c111.counts == CardCounts(total=3, seen=2, mature=1, due=0, new=1)
@@ -201,7 +201,7 @@ def test_consideration_rows_and_weakness(study_history, learner):
     assert c112.weakness_percent == 58  # (1 + 0.25 + 0.5) / 3
     assert c121.counts == CardCounts(total=2, seen=0, mature=0, due=0, new=1)
     assert (c121.started, c121.weakness, c121.avg_easiness) == (False, None, None)
-    assert [r.consideration.key for r in stats.weakest(rows)] == ["1.1.2", "1.1.1"]
+    assert [r.consideration.key for r in section_stats.weakest(rows)] == ["1.1.2", "1.1.1"]
 
 
 @pytest.mark.parametrize(
@@ -216,17 +216,17 @@ def test_consideration_rows_and_weakness(study_history, learner):
     ],
 )
 def test_sorting_considerations(study_history, learner, sort, keys):
-    rows = stats.consideration_rows(learner, study_history["s1"], TODAY)
-    assert [r.consideration.key for r in stats.sort_rows(rows, sort)] == keys
+    rows = section_stats.consideration_rows(learner, study_history["s1"], TODAY)
+    assert [r.consideration.key for r in section_stats.sort_rows(rows, sort)] == keys
 
 
 def test_an_unknown_sort_is_refused():
     with pytest.raises(ValueError, match="Unknown sort"):
-        stats.sort_rows([], "random")
+        section_stats.sort_rows([], "random")
 
 
 def test_section_dashboard_collects_everything_and_readiness_shows_its_inputs(study_history, learner):
-    dash = stats.section_dashboard(learner, study_history["s1"], NOW)
+    dash = section_stats.section_dashboard(learner, study_history["s1"], NOW)
     assert dash.readiness.coverage == Ratio(4, 7)
     assert dash.readiness.retention == Ratio(3, 5)
     assert dash.readiness.value == pytest.approx(4 / 7 * 3 / 5)
@@ -277,8 +277,8 @@ def test_a_suspended_card_is_seen_but_never_due(study_history, learner):
     learner.progress.filter(card=study_history["cards"]["b1"]).update(suspended=True)
     s1 = study_history["s1"]
     assert stats.card_counts_by_section(learner, TODAY)[s1.id] == CardCounts(total=7, seen=4, mature=2, due=0, new=2)
-    assert stats.due_forecast(learner, s1, TODAY)[0] == 0
-    assert stats.consideration_rows(learner, s1, TODAY)[1].counts.due == 0
+    assert section_stats.due_forecast(learner, s1, TODAY)[0] == 0
+    assert section_stats.consideration_rows(learner, s1, TODAY)[1].counts.due == 0
 
 
 def test_card_counts_add_up_field_by_field():
@@ -304,8 +304,8 @@ def test_own_cards_are_counted_per_section_of_the_learners_edition_only(study_hi
     CardFactory(deck=mine, consideration=ConsiderationFactory(objective=ObjectiveFactory(section=older)))
     assert stats.own_cards_by_section(learner) == {s1.id: 2}
     assert [row.own_cards for row in stats.home_overview(learner, NOW).sections] == [2, 0]
-    assert stats.section_dashboard(learner, s1, NOW).own_cards == 2
-    assert stats.section_dashboard(learner, s2, NOW).own_cards == 0
+    assert section_stats.section_dashboard(learner, s1, NOW).own_cards == 2
+    assert section_stats.section_dashboard(learner, s2, NOW).own_cards == 0
 
 
 def test_the_forecast_spans_exactly_30_days_of_this_section_and_adds_up_overdue_cards(study_history, learner):
@@ -318,7 +318,7 @@ def test_the_forecast_spans_exactly_30_days_of_this_section_and_adds_up_overdue_
     beyond = CardFactory(deck=cards["c1"].deck, consideration=cards["c1"].consideration)
     ProgressFactory(user=learner, card=beyond, interval=1, due=TODAY + timedelta(days=30))  # one day too far
     Progress.objects.filter(user=learner, card=cards["d1"]).update(due=TODAY + timedelta(days=3))  # section 2
-    dash = stats.section_dashboard(learner, s1, NOW)
+    dash = section_stats.section_dashboard(learner, s1, NOW)
     assert {i: n for i, n in enumerate(dash.forecast) if n} == {0: 2, 1: 1, 8: 1, 25: 1, 29: 1}
     assert dash.intervals == [3, 1, 0, 1, 0, 2, 0, 0, 0]
 
@@ -340,18 +340,20 @@ def test_a_review_on_the_first_monday_of_the_retention_chart_counts_in_its_first
 
 
 def test_a_started_consideration_with_no_weakness_sorts_after_weaker_ones_and_before_unstarted():
-    def row(name: str, seen: int, lapses: int) -> stats.ConsiderationRow:
-        return stats.ConsiderationRow(name, CardCounts(total=2, seen=seen), 2.5 if seen else None, lapses, Ratio())
+    def row(name: str, seen: int, lapses: int) -> section_stats.ConsiderationRow:
+        return section_stats.ConsiderationRow(
+            name, CardCounts(total=2, seen=seen), 2.5 if seen else None, lapses, Ratio()
+        )
 
     rows = [row("unstarted", 0, 0), row("solid", 1, 0), row("shaky", 1, 1)]
-    assert [r.consideration for r in stats.sort_rows(rows, "weakest")] == ["shaky", "solid", "unstarted"]
-    assert [r.consideration for r in stats.weakest(rows)] == ["shaky", "solid"]
+    assert [r.consideration for r in section_stats.sort_rows(rows, "weakest")] == ["shaky", "solid", "unstarted"]
+    assert [r.consideration for r in section_stats.weakest(rows)] == ["shaky", "solid"]
 
 
 def test_a_section_without_cards_gets_zeros_and_no_readiness(learner, db):
     from tests.factories import SectionFactory
 
-    dash = stats.section_dashboard(learner, SectionFactory(), NOW)
+    dash = section_stats.section_dashboard(learner, SectionFactory(), NOW)
     assert dash.counts == CardCounts()
     assert dash.readiness.coverage == Ratio() and dash.readiness.retention == Ratio()
     assert dash.readiness.percent is None
@@ -363,7 +365,7 @@ def test_considerations_of_one_objective_follow_their_position_not_the_order_the
     objective = ObjectiveFactory()
     for position in (2, 1, 3):
         ConsiderationFactory(objective=objective, position=position)
-    rows = stats.section_dashboard(learner, objective.section, NOW).rows
+    rows = section_stats.section_dashboard(learner, objective.section, NOW).rows
     assert [row.consideration.position for row in rows] == [1, 2, 3]
 
 
@@ -411,6 +413,6 @@ def test_exam_figures_count_only_the_learners_own_rows_on_active_cards_of_their_
         section.id: CardCounts(total=3, seen=1, mature=0, due=0, new=2)
     }
     assert stats.recent_retention_by_section(learner, today) == {section.id: Ratio(1, 1)}
-    assert stats.reviewed_cards(learner, section) == {undone.id: consideration.id, seen.id: consideration.id}
+    assert section_stats.reviewed_cards(learner, section) == {undone.id: consideration.id, seen.id: consideration.id}
     assert stats.activity_and_reviews_today(learner, today) == ({today: 3}, 3)
-    assert stats.card_history(learner, seen) == [mine, ahead]  # not the grades of the other cards
+    assert card_stats.card_history(learner, seen) == [mine, ahead]  # not the grades of the other cards

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from cards import card_stats
 from cards.models import ExtraNewCards, Progress
 from cards.reviews import Scope, at_risk_first, build_queue, interleave_new
 from tests.factories import CardFactory, ConsiderationFactory, DeckFactory, ObjectiveFactory, SectionFactory
@@ -521,7 +522,6 @@ def leech_items(html: str) -> dict[str, str]:
 def test_leeches_are_the_learners_own_in_decks_they_study_most_lapses_first(
     learner_client, learner, outsider, official_cards
 ):
-    from cards import stats
     from cards.models import LeechReport
     from tests.factories import DeckShareFactory, ReviewFactory, StudyGroupFactory
 
@@ -541,7 +541,7 @@ def test_leeches_are_the_learners_own_in_decks_they_study_most_lapses_first(
     assert list(items) == [str(most.id), str(fewer.id)]
     assert "Reported to its editors." in items[str(fewer.id)]
     assert "Reported to its editors." not in items[str(most.id)]
-    assert [(row.progress.card, row.history, row.reported) for row in stats.leeches(learner)] == [
+    assert [(row.progress.card, row.history, row.reported) for row in card_stats.leeches(learner)] == [
         (most, [], False),
         (fewer, [graded], True),
     ]
@@ -550,7 +550,6 @@ def test_leeches_are_the_learners_own_in_decks_they_study_most_lapses_first(
 def test_a_leechs_grades_show_in_clock_order_even_when_the_log_was_written_out_of_order(
     learner_client, learner, official_cards
 ):
-    from cards import stats
     from tests.factories import ReviewFactory
 
     card = official_cards[0]
@@ -558,7 +557,7 @@ def test_a_leechs_grades_show_in_clock_order_even_when_the_log_was_written_out_o
     # The later grade committed first (two tabs): its id is the smaller one.
     later = ReviewFactory(user=learner, card=card, grade=1, reviewed_at=NOON - timedelta(days=1))
     earlier = ReviewFactory(user=learner, card=card, grade=2, reviewed_at=NOON - timedelta(days=4))
-    assert [row.history for row in stats.leeches(learner)] == [[earlier, later]]
+    assert [row.history for row in card_stats.leeches(learner)] == [[earlier, later]]
     items = leech_items(learner_client.get(reverse("leeches")).content.decode())
     assert re.findall(r'class="g g-(\d)"', items[str(card.id)]) == ["2", "1"]
 
@@ -566,7 +565,6 @@ def test_a_leechs_grades_show_in_clock_order_even_when_the_log_was_written_out_o
 def test_a_leechs_reported_flag_follows_the_reported_card_not_the_reports_own_id(
     learner_client, learner, official_cards
 ):
-    from cards import stats
     from cards.models import LeechReport
 
     reported, other = official_cards[:2]
@@ -574,7 +572,10 @@ def test_a_leechs_reported_flag_follows_the_reported_card_not_the_reports_own_id
     leech(learner, other, 8)
     # The report's own id is the other leech's card id: only its card_id says which card it is about.
     LeechReport.objects.create(id=other.id, card=reported, reporter=learner, note="Two facts in one card.", lapses=9)
-    assert [(row.progress.card, row.reported) for row in stats.leeches(learner)] == [(reported, True), (other, False)]
+    assert [(row.progress.card, row.reported) for row in card_stats.leeches(learner)] == [
+        (reported, True),
+        (other, False),
+    ]
     items = leech_items(learner_client.get(reverse("leeches")).content.decode())
     assert "Reported to its editors." in items[str(reported.id)]
     assert "Reported to its editors." not in items[str(other.id)]
@@ -583,12 +584,11 @@ def test_a_leechs_reported_flag_follows_the_reported_card_not_the_reports_own_id
 def test_leeches_with_as_many_lapses_come_in_card_order_whatever_order_they_became_leeches(
     learner_client, learner, official_cards
 ):
-    from cards import stats
 
     cards = official_cards[:4]
     for card in reversed(cards):  # the progress rows are written last card first
         leech(learner, card, 8)
-    assert [row.progress.card for row in stats.leeches(learner)] == cards
+    assert [row.progress.card for row in card_stats.leeches(learner)] == cards
     items = leech_items(learner_client.get(reverse("leeches")).content.decode())
     assert list(items) == [str(card.id) for card in cards]
 
