@@ -18,16 +18,10 @@ from cards.models import Consideration, Progress, Review, Section
 from cards.reviews import today_for
 from cards.stats import (
     CALENDAR_DAYS,
-    FORECAST_DAYS,
-    INTERVAL_BUCKETS,
-    INTERVAL_BUCKETS_TAIL,
     MATURE_INTERVAL,
     PASSING_GRADE,
     RECENT_DAYS,
-    RETENTION_WEEKS,
     SM2_KINDS,
-    START_EASINESS,
-    WEAKEST_COUNT,
     CardCounts,
     Ratio,
     Readiness,
@@ -43,6 +37,14 @@ from cards.stats import (
     total_of,
     with_my_progress,
 )
+
+FORECAST_DAYS = 30
+RETENTION_WEEKS = 26
+WEAKEST_COUNT = 3  # how many considerations a "drill my weakest" session covers
+START_EASINESS = sm2.SM2State().easiness
+# Upper bounds (inclusive) of the interval chart's buckets, in days; the last bucket is open-ended.
+INTERVAL_BUCKETS = ((1, "1 d"), (3, "2–3 d"), (7, "4–7 d"), (14, "1–2 wk"), (20, "15–20 d"), (60, "3 wk–2 mo"))
+INTERVAL_BUCKETS_TAIL = ((180, "2–6 mo"), (365, "6–12 mo"), (None, "> 1 yr"))
 
 
 @dataclass

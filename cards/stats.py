@@ -34,7 +34,6 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
 from accounts.models import User
-from cards import sm2
 from cards.editions import edition_q, sections_of
 from cards.models import Card, Deck, DeckShare, Edition, Progress, Review, Section
 from cards.reviews import Scope, build_queue, studied_decks, today_for
@@ -43,13 +42,6 @@ MATURE_INTERVAL = 21
 PASSING_GRADE = 3
 RECENT_DAYS = 30  # the window of "recent" retention and failure rates
 CALENDAR_DAYS = 365
-FORECAST_DAYS = 30
-RETENTION_WEEKS = 26
-WEAKEST_COUNT = 3  # how many considerations a "drill my weakest" session covers
-START_EASINESS = sm2.SM2State().easiness
-# Upper bounds (inclusive) of the interval chart's buckets, in days; the last bucket is open-ended.
-INTERVAL_BUCKETS = ((1, "1 d"), (3, "2–3 d"), (7, "4–7 d"), (14, "1–2 wk"), (20, "15–20 d"), (60, "3 wk–2 mo"))
-INTERVAL_BUCKETS_TAIL = ((180, "2–6 mo"), (365, "6–12 mo"), (None, "> 1 yr"))
 SM2_KINDS = (Review.Kind.NEW, Review.Kind.SCHEDULED)
 
 

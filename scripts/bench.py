@@ -261,7 +261,12 @@ function response(status, headers, body)
     if step == "grade" then grades = grades + 1 end
     card = body:match('data%-card="(%d+)"')
     step = "reveal"
-    if card == nil then dry = 1; wrk.thread:stop() end  -- this learner's queue is empty
+    if card == nil then  -- this learner's queue is empty: say what the app answered, and stop
+      dry = 1
+      local said = body:match("<h2>(.-)</h2>") or body:sub(1, 120):gsub("%s+", " ")
+      io.write(string.format("BENCH-DRY learner %d, status %d: %s\\n", id, status, said))
+      wrk.thread:stop()
+    end
   end
 end
 """
@@ -299,7 +304,8 @@ def wrk(port: int, script: Path, path: str, seconds: float) -> dict:
     p50_ms = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
     bad, grades, dry = map(int, re.search(r"BENCH bad=(\d+) grades=(\d+) dry=(\d+)", out).groups())
     total = int(re.search(r"(\d+) requests in", out).group(1))
-    return {"rate": rate, "p50_ms": p50_ms, "requests": total, "bad": bad, "grades": grades, "dry": dry}
+    said = re.findall(r"^BENCH-DRY (.*)$", out, re.M)[:3]  # what the app answered a learner who ran dry
+    return {"rate": rate, "p50_ms": p50_ms, "requests": total, "bad": bad, "grades": grades, "dry": dry, "said": said}
 
 
 def measure(
@@ -479,10 +485,14 @@ def run_pass(database: str, args) -> dict:
                     run["hello"] = (hellos[-2]["rate"] + hellos[-1]["rate"]) / 2
                     runs.append(run)
                 runs.sort(key=lambda run: run["rate"] / run["hello"])
-                result[key] = runs[len(runs) // 2] | {
-                    "ratios": [run["rate"] / run["hello"] for run in runs],
-                    "dry": sum(run["dry"] for run in runs),  # learners whose queue ran out, in any of the runs
-                }
+                result[key] = (
+                    runs[len(runs) // 2]
+                    | {
+                        "ratios": [run["rate"] / run["hello"] for run in runs],
+                        "dry": sum(run["dry"] for run in runs),  # learners whose queue ran out, in any of the runs
+                        "said": [said for run in runs for said in run["said"]][:3],
+                    }
+                )
             # The image's threads (gunicorn.conf.py), once: on SQLite, 8 threads a process queue their grades for
             # the single writer, and a thread holding the write lock waits for the interpreter behind the others.
             threaded = Gunicorn("pmle.wsgi", env | {"GUNICORN_THREADS": "8"}, workdir, "/healthz")
@@ -615,7 +625,7 @@ def report(results: list[dict], args) -> None:
             runs = "/".join(f"{x:.1%}" for x in r[key]["ratios"])
             # A learner whose queue ran out left their connection idle for the rest of a run: no figure then.
             met = (
-                f"NOT VALID: {r[key]['dry']} learners ran out of cards"
+                f"NOT VALID: {r[key]['dry']} learners ran out of cards ({'; '.join(r[key]['said'])})"
                 if r[key]["dry"]
                 else verdict(ratio >= TARGETS[key])
             )
@@ -628,7 +638,7 @@ def report(results: list[dict], args) -> None:
     for r in results:
         run = r["loop_threaded"]
         grades = run["grades"] / args.seconds
-        dry = f" [NOT VALID: {run['dry']} learners ran out of cards]" if run["dry"] else ""
+        dry = f" [NOT VALID: {run['dry']} learners ran out of cards ({'; '.join(run['said'])})]" if run["dry"] else ""
         cells.append(
             f"{run['rate'] / run['hello']:5.1%} ({run['rate']:,.0f} req/s, {grades:,.0f} grades/s; one run){dry}"
         )
