@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.login_next",
                 "pmle.context_processors.nav",
+                "pmle.context_processors.assets",
             ],
         },
     }

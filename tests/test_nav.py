@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from django.templatetags.static import static
+from django.test import override_settings
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 
 from pmle.context_processors import NAV
@@ -62,3 +64,21 @@ def test_the_review_screens_own_urls_follow_the_scope_and_the_url_prefix(client,
     assert f"{deck_page}undo/" in _review_forms(client.get(deck_page).content.decode())
     everything = _review_forms(client.get(reverse("review")).content.decode())
     assert f"{reverse('review')}undo/" in everything and f"{deck_page}undo/" not in everything
+
+
+def _asset_links(html: str) -> list[str]:
+    head = html[: html.index("</head>")]
+    return re.findall(r'(?:href|src)="([^"]+)"', head)
+
+
+def test_every_page_loads_its_assets_from_the_static_url_in_force(client, learner):
+    """The asset URLs are worked out once per process (pmle/context_processors.py ``assets``), and again when a
+    test changes the static files' settings."""
+    client.force_login(learner)
+    page = reverse("review")
+    expected = [static(path) for path in ("css/app.css", "img/icon.svg", "django_htmx/htmx-2.min.js", "js/app.js")]
+    assert _asset_links(client.get(page).content.decode()) == expected
+    with override_settings(STATIC_URL="/assets/"):
+        moved = _asset_links(client.get(page).content.decode())
+    assert moved == [link.replace("/static/", "/assets/", 1) for link in expected]
+    assert _asset_links(client.get(page).content.decode()) == expected
