@@ -40,7 +40,6 @@ def settings_env(workdir: Path) -> dict:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
         "SQLITE_PATH": str(workdir / "count.sqlite3"),
-        "STATIC_ROOT": str(workdir / "static"),
     }
 
 
