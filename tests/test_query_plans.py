@@ -24,9 +24,7 @@ from cards.models import Card
 from tests.factories import seed_history
 
 TODAY = date(2026, 3, 12)
-
-
-BUILT, AS_IF = 5_000, 100_000
+BUILT, AS_IF = 5_000, 100_000  # reviews built, and the reviews the statistics are scaled to
 
 
 @pytest.fixture
@@ -37,7 +35,6 @@ def long_history(official_deck, learner):
         cursor.execute("ANALYZE")
         if connection.vendor == "sqlite":
             as_if_reviews(cursor, AS_IF)
-    return cards
 
 
 def as_if_reviews(cursor, rows: int) -> None:
