@@ -80,7 +80,15 @@ def site(settings):
 def watch(page, host: str) -> list[str]:
     """Collect failed requests, error responses and requests to any other host."""
     problems: list[str] = []
-    page.on("requestfailed", lambda req: problems.append(f"failed: {req.url} ({req.failure})"))
+
+    def failed(req) -> None:
+        # ERR_ABORTED is the browser cancelling a request itself, as Chromium does with a page's icon when
+        # the next goto() leaves before it arrives; a missing or broken file still shows as a status >= 400
+        # below, and a server that drops the connection as any other net:: error.
+        if req.failure != "net::ERR_ABORTED":
+            problems.append(f"failed: {req.url} ({req.failure})")
+
+    page.on("requestfailed", failed)
     page.on("response", lambda res: res.status >= 400 and problems.append(f"{res.status}: {res.url}"))
 
     def other_host(req) -> None:
