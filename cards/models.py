@@ -204,6 +204,18 @@ class Card(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "front_html", "back_html", "explanation_html"}
         super().save(*args, **kwargs)
 
+    @property
+    def crumbs(self) -> list[str]:
+        """Where the card sits, as the review screen shows it above the question: its section, objective and
+        consideration, or the deck of a card that has none. Worked out here, not in the template: each of those
+        nested lookups cost the review screen more there than the whole list does here."""
+        consideration = self.consideration
+        if consideration is None:
+            return [self.deck.title]
+        objective = consideration.objective
+        section = objective.section
+        return [f"{section.number}. {section.title}", f"{objective.number} {objective.title}", consideration.title]
+
 
 class DeckShare(models.Model):
     """A deck shared with a study group: its members study it with their own schedules; its editors edit it."""

@@ -1,4 +1,5 @@
-"""The review screen's edit link (key E) for cards the learner may change, and the summary at the end of a session."""
+"""The review screen: where the card sits, the edit link (key E) for cards the learner may change, and the summary at
+the end of a session."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ import time_machine
 from django.urls import reverse
 
 from cards.models import Progress
-from tests.factories import CardFactory, DeckFactory, DeckShareFactory, MembershipFactory, StudyGroupFactory
+from tests.factories import (
+    CardFactory,
+    ConsiderationFactory,
+    DeckFactory,
+    DeckShareFactory,
+    MembershipFactory,
+    ObjectiveFactory,
+    SectionFactory,
+    StudyGroupFactory,
+)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 NOON = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
@@ -70,6 +80,23 @@ def test_an_official_card_has_no_edit_link(learner_client, db):
     CardFactory(deck=DeckFactory(owner=None))
     page = learner_client.get(reverse("review"), HTTP_HX_REQUEST="true").content.decode()
     assert "front" in page and EDIT_LINK not in page
+
+
+def test_the_card_shows_where_it_sits_in_the_exam_guide_or_its_deck(learner_client, learner):
+    section = SectionFactory(number=3, title="Scaling prototypes")
+    consideration = ConsiderationFactory(
+        objective=ObjectiveFactory(section=section, number="3.2", title="Training models"), title="Distributed training"
+    )
+    exam_card = CardFactory(deck=DeckFactory(owner=None), consideration=consideration)
+    own_card = CardFactory(deck=DeckFactory(owner=learner, title="Kitchen notes"), consideration=None)
+    crumbs = {
+        exam_card: '<p class="crumbs"><span>3. Scaling prototypes</span><span>3.2 Training models</span>'
+        "<span>Distributed training</span></p>",
+        own_card: '<p class="crumbs"><span>Kitchen notes</span></p>',
+    }
+    for card, expected in crumbs.items():
+        page = learner_client.get(reverse("review"), {"card": card.id}, **HTMX).content.decode()
+        assert f'data-card="{card.id}"' in page and expected in page
 
 
 def test_the_finished_screen_sums_up_todays_session(learner_client, learner, frozen):
