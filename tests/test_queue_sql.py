@@ -10,11 +10,12 @@ import pytest
 from django.core.cache import caches
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.signals import post_init, pre_init
 from django.test.utils import CaptureQueriesContext
 
 from cards import content, queue_sql
 from cards.access import studied_deck_q
-from cards.models import Card, Deck, ExtraNewCards, Progress, Review, Section
+from cards.models import Card, Consideration, Deck, ExtraNewCards, Objective, Progress, Review, Section
 from cards.queue_sql import card_with_progress, due_ids, today_so_far, unstarted
 from cards.reviews import CURRICULUM_ORDER, Scope, at_risk_first
 from tests.factories import (
@@ -324,7 +325,25 @@ def test_a_card_with_its_taxonomy_and_progress_is_read_as_the_orm_reads_it(world
                 assert model_to_values(ours) == model_to_values(theirs)
         mine = Progress.objects.filter(user=learner, card=card).first()
         assert (model_to_values(progress) if progress else None) == (model_to_values(mine) if mine else None)
+        for loaded in (found, found.deck, progress):
+            if loaded is not None:
+                assert (loaded._state.adding, loaded._state.db) == (False, "default")
     assert card_with_progress(learner, 10**9) == (None, None)
+
+
+def test_the_models_read_in_sql_have_no_init_signal_receivers():
+    """queue_sql.instance builds them without Model.__init__, so that a pre_init or post_init receiver would
+    never run: adding one must change instance() too."""
+    for model in (Card, Deck, Consideration, Objective, Section, Progress):
+        assert not pre_init.has_listeners(model) and not post_init.has_listeners(model), model
+
+
+def test_an_instance_read_in_sql_saves_as_an_update(learner):
+    card = CardFactory()
+    found, _ = card_with_progress(learner, card.id)
+    found.front = "Changed in a test"
+    found.save()
+    assert list(Card.objects.values_list("id", "front")) == [(card.id, "Changed in a test")]
 
 
 def model_to_values(instance) -> dict:
