@@ -408,6 +408,26 @@ class ExtraNewCards(models.Model):
         return f"{self.user} +{self.count} on {self.study_day} ({self.scope})"
 
 
+class DayCounts(models.Model):
+    """A learner's grades of one study day, counted as they are written: what the queue's daily limits and its
+    re-drill need on every screen, read as one row instead of summed over the day's reviews (a sum that grew with
+    every grade). Written only in the same transaction as the grade or the undo it counts
+    (``cards.queue_sql.count_grade``); the reviews stay the record, and migration 0025 counted the days before it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    study_day = models.DateField()
+    scheduled = models.PositiveIntegerField(default=0, help_text="Grades of due cards: the review limit counts them.")
+    new = models.PositiveIntegerField(default=0, help_text="Grades of new cards: the new-card limit counts them.")
+    low = models.PositiveIntegerField(default=0, help_text="Grades below 4 (due, new or re-drill): cards to drill.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "study_day"], name="daycounts_one_per_user_day")]
+        verbose_name_plural = "day counts"
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.study_day}: {self.scheduled} due, {self.new} new, {self.low} below 4"
+
+
 class LeechReport(models.Model):
     """A learner tells a deck's editors that one of its cards keeps being forgotten (a leech), with a note."""
 

@@ -12,11 +12,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Count, Q
 from django.db.models.base import ModelState
 
 from accounts.models import User
 from cards import content
-from cards.models import Card, Consideration, Deck, ExtraNewCards, Objective, Progress, Review, Section
+from cards.models import Card, Consideration, DayCounts, Deck, ExtraNewCards, Objective, Progress, Review, Section
 
 if TYPE_CHECKING:
     from cards.reviews import Scope
@@ -54,11 +55,11 @@ class Today:
 
 
 def today_so_far(user: User, scope_key: str, today: date) -> Today:
-    """One query for the counts, the latest review and today's extra new cards; a second only on a day with a
-    grade below 4, for those cards' grades."""
+    """One query for the day's counts (one DayCounts row), the latest review and today's extra new cards; a second
+    only on a day with a grade below 4, for those cards' grades."""
     day_params = [user.id, day(today)]
     ((scheduled, new, low, last_id, extra),) = rows(
-        _TODAY, [*day_params, *Review.UNGRADED, *day_params, scope_key, *_KINDS, *day_params]
+        _TODAY, [*day_params, *Review.UNGRADED, *day_params, scope_key, *day_params]
     )
     drill = []
     if low:
@@ -71,18 +72,64 @@ def today_so_far(user: User, scope_key: str, today: date) -> Today:
 
 
 _GRADED = (Review.Kind.SCHEDULED, Review.Kind.NEW, Review.Kind.DRILL)  # practice and log entries aside
-_KINDS = (Review.Kind.SCHEDULED, Review.Kind.NEW, *_GRADED)
 _OF_THE_DAY = "r.user_id = %s AND r.study_day = %s AND r.undone_at IS NULL"
+_COUNTS = DayCounts._meta.db_table
 _TODAY = (
-    "SELECT t.scheduled, t.new, t.low,"
+    "SELECT n.scheduled, n.new, n.low,"
     f" (SELECT r.id FROM {Review._meta.db_table} r WHERE {_OF_THE_DAY} AND r.kind NOT IN (%s, %s)"
     " ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1),"
     f" (SELECT x.count FROM {ExtraNewCards._meta.db_table} x"
     " WHERE x.user_id = %s AND x.study_day = %s AND x.scope = %s)"  # unique together: one row at most
-    " FROM (SELECT SUM(CASE WHEN r.kind = %s THEN 1 ELSE 0 END) AS scheduled,"
-    " SUM(CASE WHEN r.kind = %s THEN 1 ELSE 0 END) AS new,"
-    " SUM(CASE WHEN r.grade < 4 AND r.kind IN (%s, %s, %s) THEN 1 ELSE 0 END) AS low"
-    f" FROM {Review._meta.db_table} r WHERE {_OF_THE_DAY}) t"
+    f" FROM (SELECT 1) AS one LEFT JOIN {_COUNTS} n ON n.user_id = %s AND n.study_day = %s"
+)
+
+
+def count_grade(review: Review, *, undone: bool = False) -> None:
+    """Count a grade in its study day's DayCounts, or take back an undone one: called in the transaction that
+    writes the review or undoes it, so that the counts and the reviews never disagree. Practice grades and the
+    log's entries count towards no limit."""
+    if review.kind not in _GRADED:
+        return
+    scheduled, new, low = (
+        int(review.kind == Review.Kind.SCHEDULED),
+        int(review.kind == Review.Kind.NEW),
+        int(review.grade < 4),
+    )
+    where = [review.user_id, day(review.study_day)]
+    with this_connection().cursor() as cursor:
+        if undone:
+            cursor.execute(_UNCOUNT, [scheduled, scheduled, new, new, low, low, *where])
+        else:
+            cursor.execute(_COUNT, [*where, scheduled, new, low])
+
+
+def recount_days(user_id: int) -> None:
+    """Count every study day of a learner again from their reviews still standing, as count_grade would have: for
+    histories written in bulk (the tests' and the benchmarks' seeds) rather than grade by grade."""
+    days = (
+        Review.objects.filter(user_id=user_id, undone_at__isnull=True, kind__in=_GRADED)
+        .values("study_day")
+        .annotate(
+            scheduled=Count("id", filter=Q(kind=Review.Kind.SCHEDULED)),
+            new=Count("id", filter=Q(kind=Review.Kind.NEW)),
+            low=Count("id", filter=Q(grade__lt=4)),
+        )
+        .order_by()
+    )
+    DayCounts.objects.filter(user_id=user_id).delete()
+    DayCounts.objects.bulk_create(DayCounts(user_id=user_id, **counts) for counts in days)
+
+
+_COUNT = (
+    f"INSERT INTO {_COUNTS} (user_id, study_day, scheduled, new, low) VALUES (%s, %s, %s, %s, %s)"
+    f" ON CONFLICT (user_id, study_day) DO UPDATE SET scheduled = {_COUNTS}.scheduled + excluded.scheduled,"
+    f" new = {_COUNTS}.new + excluded.new, low = {_COUNTS}.low + excluded.low"
+)
+# A row to take from exists (the grade was counted when it was written); never below zero all the same.
+_UNCOUNT = (
+    f"UPDATE {_COUNTS} SET scheduled = CASE WHEN scheduled >= %s THEN scheduled - %s ELSE 0 END,"
+    " new = CASE WHEN new >= %s THEN new - %s ELSE 0 END, low = CASE WHEN low >= %s THEN low - %s ELSE 0 END"
+    " WHERE user_id = %s AND study_day = %s"
 )
 # Today's grades, oldest first, of the cards graded below 4 today.
 _LOW = (

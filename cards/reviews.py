@@ -458,6 +458,7 @@ def _record_locked(*, user: User, scope: Scope, card: Card, quality: int, versio
         **before,
     )
     queue_sql.save(review)
+    queue_sql.count_grade(review)
     # The queue this grade leaves: the plan made above, updated by the grade, rather than a second plan.
     if not _after_grade(queue, user, progress, kind, review):
         queue = _plan(user, scope, today)
@@ -534,4 +535,5 @@ def undo_last_review(*, user: User, now: datetime, expected_id: int | None = Non
     progress.save()
     review.undone_at = now
     review.save(update_fields=["undone_at"])
+    queue_sql.count_grade(review, undone=True)
     return review

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import factory
 
 from accounts.models import Membership, StudyGroup, User
+from cards import queue_sql
 from cards.models import Card, Consideration, Deck, DeckShare, Edition, Objective, Progress, Review, Section
 from cards.studyday import study_day, study_day_start
 
@@ -114,6 +115,7 @@ class ReviewFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Review
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     card = factory.SubFactory(CardFactory)
@@ -131,6 +133,12 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     after_easiness = 2.5
     after_interval = 6
     after_due = None
+
+    @factory.post_generation
+    def counted(review, create, extracted, **kwargs):
+        """Counted in its day's DayCounts, as the app counts every grade it writes."""
+        if create and review.undone_at is None:
+            queue_sql.count_grade(review)
 
 
 def seed_history(user: User, cards: list[Card], *, reviews: int, end: date, days: int, seed: int = 0) -> None:
@@ -185,6 +193,7 @@ def seed_history(user: User, cards: list[Card], *, reviews: int, end: date, days
         )
     rows.sort(key=lambda r: r.reviewed_at)  # the log is appended to in time order, and so laid out on disk
     Review.objects.bulk_create(rows, batch_size=5000)
+    queue_sql.recount_days(user.id)
 
 
 # --- Study groups and shared decks --------------------------------------------------------------------------------
