@@ -98,7 +98,7 @@ def count_grade(review: Review, *, undone: bool = False) -> None:
     where = [review.user_id, day(review.study_day)]
     with this_connection().cursor() as cursor:
         if undone:
-            cursor.execute(_UNCOUNT, [scheduled, scheduled, new, new, low, low, *where])
+            cursor.execute(_UNCOUNT, [scheduled, new, low, *where])
         else:
             cursor.execute(_COUNT, [*where, scheduled, new, low])
 
@@ -125,10 +125,10 @@ _COUNT = (
     f" ON CONFLICT (user_id, study_day) DO UPDATE SET scheduled = {_COUNTS}.scheduled + excluded.scheduled,"
     f" new = {_COUNTS}.new + excluded.new, low = {_COUNTS}.low + excluded.low"
 )
-# A row to take from exists (the grade was counted when it was written); never below zero all the same.
+# The row exists (the grade was counted when it was written); never taken below zero all the same.
 _UNCOUNT = (
-    f"UPDATE {_COUNTS} SET scheduled = CASE WHEN scheduled >= %s THEN scheduled - %s ELSE 0 END,"
-    " new = CASE WHEN new >= %s THEN new - %s ELSE 0 END, low = CASE WHEN low >= %s THEN low - %s ELSE 0 END"
+    f"UPDATE {_COUNTS} SET scheduled = CASE WHEN scheduled > 0 THEN scheduled - %s ELSE 0 END,"
+    " new = CASE WHEN new > 0 THEN new - %s ELSE 0 END, low = CASE WHEN low > 0 THEN low - %s ELSE 0 END"
     " WHERE user_id = %s AND study_day = %s"
 )
 # Today's grades, oldest first, of the cards graded below 4 today.

@@ -258,13 +258,15 @@ function response(status, headers, body)
     step = "grade"
     if version == nil then card = nil; step = "reveal" end
   else
+    local after = step == "grade" and "a grade" or "a review page"
     if step == "grade" then grades = grades + 1 end
     card = body:match('data%-card="(%d+)"')
     step = "reveal"
     if card == nil then  -- this learner's queue is empty: say what the app answered, and stop
       dry = 1
       local said = body:match("<h2>(.-)</h2>") or body:sub(1, 120):gsub("%s+", " ")
-      io.write(string.format("BENCH-DRY learner %d, status %d: %s\\n", id, status, said))
+      local counts = (body:match('<ul class="counts".-</ul>') or ""):gsub("<[^>]*>", " "):gsub("%s+", " ")
+      io.write(string.format("BENCH-DRY learner %d, status %d after %s: %s (%s)\\n", id, status, after, said, counts))
       wrk.thread:stop()
     end
   end
