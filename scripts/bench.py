@@ -651,10 +651,10 @@ def report(results: list[dict], args) -> None:
         f"settings; wrk on 127.0.0.1, {CONNECTIONS} connections, {CONNECTIONS} learners, {args.seconds:g} s a run, "
         f"the median of {ROUNDS} runs a figure"
     )
-    print(f"{'figure':<46}{'target':<14}" + " | ".join(f"{n:<{width}}" for n in names))
+    print(f"{'figure':<48}{'target':<16}" + " | ".join(f"{n:<{width}}" for n in names))
 
     def row(label: str, target: str, cells: list[str]) -> None:
-        print(f"{label:<46}{target:<14}" + " | ".join(f"{c:<{width}}" for c in cells))
+        print(f"{label:<48}{target:<16}" + " | ".join(f"{c:<{width}}" for c in cells))
 
     row(
         "bare Django hello view (the ceiling)",
