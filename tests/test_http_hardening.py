@@ -11,8 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig
-from django.test.client import MULTIPART_CONTENT, encode_multipart
+from django.db import connection
+from django.test.client import MULTIPART_CONTENT, Client, encode_multipart
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
@@ -118,6 +121,19 @@ def test_a_learners_pages_are_private_and_vary_on_htmx(learner, learner_client):
         response = learner_client.get(reverse("review"), **extra)
         assert "private" in response["Cache-Control"]
         assert "HX-Request" in response["Vary"]
+
+
+def test_views_are_handed_the_user_itself_with_no_query_added(learner, learner_client, db):
+    CardFactory(deck=DeckFactory(owner=learner))
+    response = learner_client.get(reverse("review"))
+    # Not AuthenticationMiddleware's lazy stand-in, through which every attribute read costs three calls.
+    assert type(response.wsgi_request.user) is User
+    assert response.wsgi_request.user == learner
+    with CaptureQueriesContext(connection) as queries:
+        anonymous = Client().get(reverse("login"))
+    assert anonymous.status_code == 200
+    assert type(anonymous.wsgi_request.user) is AnonymousUser
+    assert not [q for q in queries if "django_session" in q["sql"] or User._meta.db_table in q["sql"]]
 
 
 # --- The secret key ----------------------------------------------------------------------------------------------
