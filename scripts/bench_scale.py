@@ -11,9 +11,11 @@ of that PostgreSQL database, dropped at the end):
 
 The measured learner (the group's owner) then requests the review page, grades the card it shows and undoes that
 grade (undo restores the card exactly, so every run sees the same state), their home page, a section dashboard, the
-group's page and the weakest-considerations practice page, each --runs times through the Django test client. The
-script prints each page's median in both databases, large over small (target: at most 1.3) and the query counts
-(target: the same), and exits 1 when a target is missed.
+group's page and the weakest-considerations practice page, --runs rounds through the Django test client. The two
+databases' processes take the rounds in turns, so that a burst of load from elsewhere on a shared machine falls on
+both sides of a ratio alike (measured one after the other, one pass read every page 1.4-1.9x on the large site, the
+home page too). The script prints each page's median in both databases, large over small (target: at most 1.3) and
+the query counts (target: the same), and exits 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, date, datetime
 
@@ -45,26 +48,55 @@ GROUP_REVIEWS = 200  # each member of the measured group, at both scales
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="timed requests per page (bounded to 3..100)")
-    parser.add_argument("--scale", choices=SCALES, help=argparse.SUPPRESS)  # one scale, as JSON (the child process)
+    parser.add_argument("--scale", choices=SCALES, help=argparse.SUPPRESS)  # one scale's process (the child)
     args = parser.parse_args()
     runs = max(3, min(args.runs, 100))
     if args.scale:
-        print(json.dumps(measure(args.scale, runs)))
+        serve(args.scale)
         return 0
 
-    results = {}
-    for scale in SCALES:
+    # Each scale in its own process and database, both built at once; then one round of every page in each, in
+    # turns (the order flipping every round), with two warm-up rounds not kept.
+    errors = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed in finally): the children's logs, read if one fails
+    children = {
+        scale: subprocess.Popen(
+            [sys.executable, __file__, "--scale", scale],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        for scale in SCALES
+    }
+    timings = {scale: {page: [] for page in PAGES} for scale in SCALES}
+    queries: dict[str, dict[str, int]] = {}
+    try:
+        for scale, child in children.items():
+            print(f"{scale}: {ask(child, None)['built']}")
         started = time.perf_counter()
-        child = subprocess.run(
-            [sys.executable, __file__, "--scale", scale, "--runs", str(runs)],
-            capture_output=True, text=True, timeout=1800, check=False,
-        )  # fmt: skip
-        if child.returncode != 0:
-            print(child.stdout + child.stderr, file=sys.stderr)
-            return 1
-        results[scale] = json.loads(child.stdout.strip().splitlines()[-1])
-        built = results[scale].pop("_built")
-        print(f"{scale}: {built}; measured in {time.perf_counter() - started:.0f} s in all")
+        for n in range(runs + 2):
+            for scale in SCALES if n % 2 == 0 else reversed(SCALES):
+                answer = ask(children[scale], "round")
+                queries[scale] = answer["queries"]
+                for page in PAGES:
+                    if n >= 2:
+                        timings[scale][page].append(answer["ms"][page])
+        print(f"measured in turns in {time.perf_counter() - started:.0f} s")
+    except ChildFailed as failure:
+        errors.seek(0)
+        print(f"{failure}\n{errors.read()[-3000:]}", file=sys.stderr)
+        return 1
+    finally:
+        for child in children.values():
+            if child.poll() is None:
+                child.stdin.close()  # the child drops its database and exits
+                child.wait(timeout=300)
+        errors.close()
+    results = {
+        scale: {page: {"median_ms": statistics.median(timings[scale][page]), "queries": queries[scale][page]}
+                for page in PAGES}
+        for scale in SCALES
+    }  # fmt: skip
 
     vendor = os.environ.get("DATABASE_URL", "sqlite").split(":", 1)[0]
     print(f"\n{vendor}, median of {runs} requests by the measured learner")
@@ -84,8 +116,29 @@ def main() -> int:
     return 1 if failed else 0
 
 
-def measure(scale: str, runs: int) -> dict:
-    with throwaway_database():
+class ChildFailed(Exception):
+    pass
+
+
+def ask(child: subprocess.Popen, command: str | None) -> dict:
+    """Send a scale's process a command (None: wait for it to be built) and read its answer, one line of JSON after
+    ANSWER (the app's logs may print other lines)."""
+    if command is not None:
+        child.stdin.write(command + "\n")
+        child.stdin.flush()
+    for line in child.stdout:
+        if line.startswith(ANSWER):
+            return json.loads(line[len(ANSWER) :])
+    child.wait(timeout=60)
+    raise ChildFailed(f"a scale's process exited with {child.returncode}")
+
+
+ANSWER = "ANSWER "
+
+
+def serve(scale: str) -> None:
+    """The child: build this scale's database, say so, then time one round of the pages per line on stdin."""
+    with throwaway_database(suffix=scale):
         from django.db import connection
 
         from accounts.models import User
@@ -99,9 +152,11 @@ def measure(scale: str, runs: int) -> dict:
             f"{User.objects.count()} learners, {Card.objects.count():,} cards, {Review.objects.count():,} reviews, "
             f"built in {time.perf_counter() - started:.0f} s"
         )
-        result = time_pages(learner, group, section, runs)
-        result["_built"] = built
-        return result
+        print(ANSWER + json.dumps({"built": built}), flush=True)
+        rounds = page_rounds(learner, group, section)
+        for line in sys.stdin:
+            if line.strip() == "round":
+                print(ANSWER + json.dumps(next(rounds)), flush=True)
 
 
 def seed(learners: int, reviews: int, own_cards: int):
@@ -147,23 +202,24 @@ def seed(learners: int, reviews: int, own_cards: int):
     return members[0], group, section
 
 
-def time_pages(learner, group, section, runs: int) -> dict:
+def page_rounds(learner, group, section):
+    """Rounds of every page, one per next(): each page's milliseconds and queries."""
     import time_machine
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
     from django.urls import reverse
 
-    timings: dict[str, list[float]] = {page: [] for page in PAGES}
+    timings: dict[str, float] = {}
     queries: dict[str, int] = {}
 
     def timed(page: str, method: str, url: str, data=None, expect=(200,)):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = getattr(client, method)(url, data or {})
-            timings[page].append((time.perf_counter() - started) * 1000)
+            timings[page] = (time.perf_counter() - started) * 1000
         assert response.status_code in expect, (page, response.status_code)
-        queries[page] = len(captured.captured_queries)  # the same every run (checked below by the pinned tests)
+        queries[page] = len(captured.captured_queries)  # the same every run (and pinned by tests/test_queries.py)
         return response
 
     get_pages = {
@@ -175,7 +231,7 @@ def time_pages(learner, group, section, runs: int) -> dict:
     with override_settings(STORAGES=PLAIN_STORAGES, SECURE_SSL_REDIRECT=False), time_machine.travel(NOW, tick=True):
         client = Client()
         client.force_login(learner)
-        for run in range(runs + 2):  # two warm-up rounds, not kept
+        while True:
             page = timed("review", "get", reverse("review"))
             queue = page.context["queue"]
             assert queue.card is not None, "the measured learner has nothing due"
@@ -185,10 +241,7 @@ def time_pages(learner, group, section, runs: int) -> dict:
             timed("undo", "post", reverse("undo"), expect=(302,))
             for name, url in get_pages.items():
                 timed(name, "get", url)
-            if run < 2:
-                for page_timings in timings.values():
-                    page_timings.clear()
-    return {page: {"median_ms": statistics.median(timings[page]), "queries": queries[page]} for page in PAGES}
+            yield {"ms": dict(timings), "queries": dict(queries)}
 
 
 if __name__ == "__main__":

@@ -19,10 +19,11 @@ PLAIN_STORAGES = {
 
 
 @contextlib.contextmanager
-def throwaway_database() -> Iterator[None]:
+def throwaway_database(suffix: str = "") -> Iterator[None]:
     """Set Django up on a fresh, migrated database: a SQLite file in a temporary directory, or with DATABASE_URL a
-    test_ copy of that PostgreSQL database, dropped at the end. The test environment is on, so the test client is
-    let in whatever ALLOWED_HOSTS says and responses carry their context."""
+    test_ copy of that PostgreSQL database (named with ``suffix`` too, so that two processes may have one each),
+    dropped at the end. The test environment is on, so the test client is let in whatever ALLOWED_HOSTS says and
+    responses carry their context."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmle.settings")
     with tempfile.TemporaryDirectory(prefix="pmle-bench-") as workdir:
@@ -39,6 +40,8 @@ def throwaway_database() -> Iterator[None]:
         setup_test_environment()
         test_db = None
         if os.environ.get("DATABASE_URL"):
+            if suffix:
+                connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_{suffix}"
             test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         else:
             call_command("migrate", verbosity=0)
