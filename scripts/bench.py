@@ -48,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -281,7 +282,7 @@ end
 
 
 def lua_script(
-    workdir: Path, name: str, body: str, seeded: dict | None, path: str, max_requests: int, budgets: list[int] = ()
+    workdir: Path, name: str, body: str, seeded: dict | None, path: str, max_requests: int, budgets: Sequence[int] = ()
 ) -> Path:
     """``budgets``: each learner's requests at most in this run (``card_budgets``), beside ``max_requests``."""
     cookies = seeded["cookies"] if seeded else []
@@ -318,16 +319,8 @@ def wrk(port: int, script: Path, path: str, seconds: float) -> dict:
     bad, grades, dry, spent = map(int, found.groups())
     total = int(re.search(r"(\d+) requests in", out).group(1))
     said = re.findall(r"^BENCH-DRY (.*)$", out, re.M)[:3]  # what the app answered a learner who ran dry
-    return {
-        "rate": rate,
-        "p50_ms": p50_ms,
-        "requests": total,
-        "bad": bad,
-        "grades": grades,
-        "dry": dry,
-        "said": said,
-        "spent": spent,
-    }
+    return {"rate": rate, "p50_ms": p50_ms, "requests": total, "bad": bad, "grades": grades, "dry": dry, "said": said,
+            "spent": spent}  # fmt: skip
 
 
 def measure(
